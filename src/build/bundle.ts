@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+
+/** The handler source the Lambda is built from. */
+export const HANDLER_ENTRY = fileURLToPath(new URL('../service/handler.ts', import.meta.url));
+
+/** The file name inside the zip, and so the Lambda `Handler` is `index.handler`. */
+export const BUNDLE_FILE = 'index.mjs';
+
+/** The Lambda `Handler` setting for a bundle built here. */
+export const LAMBDA_HANDLER = 'index.handler';
+
+// Zip entries carry a timestamp; a fixed one makes the same code give the same bytes.
+const FIXED_MTIME = new Date('1980-01-01T00:00:00Z');
+
+/** Options for {@link buildLambdaBundle}. */
+export interface BundleOptions {
+  /**
+   * The TypeScript module exporting `handler`.
+   * @default HANDLER_ENTRY (src/service/handler.ts)
+   */
+  readonly entry?: string;
+  /**
+   * When set, `index.mjs` and `function.zip` are written there.
+   * @default undefined (nothing written)
+   */
+  readonly outDir?: string;
+}
+
+/** A built Lambda bundle: the code, its zip, and the zip's hash as Lambda reports it. */
+export interface LambdaBundle {
+  /** The bundled JavaScript (ESM). */
+  readonly code: Uint8Array;
+  /** A zip holding `index.mjs`; byte-identical for identical code. */
+  readonly zip: Uint8Array;
+  /** base64 SHA-256 of the zip: Lambda's `CodeSha256` for this code. */
+  readonly codeSha256: string;
+  /** Paths written, when `outDir` was given. */
+  readonly files?: { readonly code: string; readonly zip: string };
+}
+
+/**
+ * Bundles a handler with esbuild into one minified ESM file for Node 20+, and zips it
+ * deterministically. The local stack runs `code`; AWS gets `zip`.
+ */
+export async function buildLambdaBundle(options: BundleOptions = {}): Promise<LambdaBundle> {
+  const result = await build({
+    entryPoints: [options.entry ?? HANDLER_ENTRY],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+    // CommonJS dependencies call require() for Node built-ins, which ESM lacks.
+    banner: {
+      js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+    },
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error('esbuild produced no output');
+  const code = output.contents;
+  const zip = zipSync({ [BUNDLE_FILE]: [code, { mtime: FIXED_MTIME, level: 9 }] });
+  const codeSha256 = createHash('sha256').update(zip).digest('base64');
+  if (options.outDir === undefined) return { code, zip, codeSha256 };
+  await mkdir(options.outDir, { recursive: true });
+  const files = {
+    code: join(options.outDir, BUNDLE_FILE),
+    zip: join(options.outDir, 'function.zip'),
+  };
+  await writeFile(files.code, code);
+  await writeFile(files.zip, zip);
+  return { code, zip, codeSha256, files };
+}
