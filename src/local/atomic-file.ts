@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes a file so that readers see either the old or the new content, never a torn one, and
+ * the new content survives a crash once this resolves: write a temp file beside it, fsync it,
+ * rename it over the target, fsync the directory (the rename itself must reach the disk).
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/** {@link writeFileAtomic} for a JSON value, pretty-printed so humans can read the state dir. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Appends one line and fsyncs it: an append-only log that a crash cannot lose once acknowledged. */
+export async function appendLineDurable(path: string, line: string): Promise<void> {
+  // O_APPEND keeps concurrent appenders (dev server, release CLI) from overwriting each other.
+  const handle = await open(path, 'a');
+  try {
+    await handle.write(`${line}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsyncs a directory, so that entries created or renamed in it are durable. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
