@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import type { Benchmark } from './types.ts';
 
 // Each entry loads its benchmark only when it runs.
-const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {};
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  contention: async () => (await import('./contention.ts')).contention,
+};
 
 const { values } = parseArgs({
   options: { json: { type: 'boolean', default: false }, only: { type: 'string' } },
