@@ -1,0 +1,216 @@
+/**
+ * The REST API, built from the route table: explicit resources and methods, one Lambda proxy
+ * integration that calls the alias named by the stage variable, body validation, error
+ * responses in the API's `{"error": …}` shape, and the two stages.
+ */
+import { Aws } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  EndpointType,
+  Integration,
+  IntegrationType,
+  LogGroupLogDestination,
+  Model,
+  ResponseType,
+  RestApi,
+  Stage as ApiStage,
+  type IResource,
+  type StageOptions,
+} from 'aws-cdk-lib/aws-apigateway';
+import { CfnPermission, type CfnAlias, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTION_NAME, STAGES, type Stage } from '../config/stages.ts';
+import { ROUTES, type RouteSpec } from '../service/routes.ts';
+import { bodyModelSchema } from './models.ts';
+import { pascal } from './names.ts';
+import { pathParameters, resourceTree } from './routes-tree.ts';
+import { LOG_RETENTION, STAGE_THROTTLING } from './settings.ts';
+
+/** The stage variable that names the Lambda alias a stage calls (set to the stage's name). */
+export const STAGE_VARIABLE = 'stage';
+
+/** The stage the RestApi construct itself deploys (its `deploymentStage`). */
+const PRIMARY_STAGE: Stage = 'prod';
+
+/**
+ * Error bodies for the responses API Gateway answers itself, in the Lambda's `{"error": …}`
+ * shape. Gateway-response templates are not VTL, only variable substitution; `messageString`
+ * is the message already quoted for JSON, so the body is valid JSON whatever the message.
+ */
+export const GATEWAY_RESPONSES: readonly {
+  readonly id: string;
+  readonly type: ResponseType;
+  readonly statusCode?: string;
+  readonly body: string;
+}[] = [
+  {
+    id: 'Default4xx',
+    type: ResponseType.DEFAULT_4XX,
+    body: '{"error":$context.error.messageString}',
+  },
+  {
+    id: 'Default5xx',
+    type: ResponseType.DEFAULT_5XX,
+    body: '{"error":$context.error.messageString}',
+  },
+  // With no authorizer on this API, "Missing Authentication Token" (403) only ever means that
+  // no resource and method match; say so, with the status the Lambda's router uses.
+  {
+    id: 'NoRoute',
+    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    statusCode: '404',
+    body: '{"error":"no route for this method and path"}',
+  },
+];
+
+// One JSON object per request. `error.message` is one of API Gateway's fixed messages, so it
+// can sit inside quotes; values API Gateway lacks are logged as "-".
+const ACCESS_LOG_FORMAT = `{${Object.entries({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  stage: '$context.stage',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integration.status',
+  integrationLatency: '$context.integration.latency',
+  error: '$context.error.message',
+})
+  .map(([key, value]) => `"${key}":"${value}"`)
+  .join(',')}}`;
+
+/** Props of {@link UserApi}. */
+export interface UserApiProps {
+  /** The function the integration invokes (through an alias). */
+  readonly function: IFunction;
+  /** The alias each stage invokes; each gets its own invoke permission. */
+  readonly aliases: Readonly<Record<Stage, CfnAlias>>;
+}
+
+/** The user API on API Gateway (REST). */
+export class UserApi extends Construct {
+  /** The REST API. */
+  readonly api: RestApi;
+  /** The API Gateway stage of each stage. */
+  readonly stages: Readonly<Record<Stage, ApiStage>>;
+
+  /**
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param props the function and its aliases
+   */
+  constructor(scope: Construct, id: string, props: UserApiProps) {
+    super(scope, id);
+    // deploy: true so that the RestApi construct owns the Deployment: it folds every method,
+    // model, validator and gateway response into the Deployment's logical id, so any change
+    // to the API creates a new deployment. With deploy: false that hashing would be ours to
+    // reimplement. The other stages share that deployment.
+    this.api = new RestApi(this, 'RestApi', {
+      restApiName: FUNCTION_NAME,
+      description: 'stagecraft user API',
+      // Regional: a custom domain then uses a certificate in the stack's own region.
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      deploy: true,
+      deployOptions: this.stageOptions(PRIMARY_STAGE),
+      // Access logging needs the account-level CloudWatch role; this creates it.
+      cloudWatchRole: true,
+    });
+    // The construct also outputs the primary stage's URL; the stack outputs every stage's.
+    this.api.node.tryRemoveChild('Endpoint');
+    const deployment = this.api.latestDeployment;
+    if (deployment === undefined) throw new Error('RestApi created no deployment');
+    const stages = STAGES.map((stage) => {
+      if (stage === PRIMARY_STAGE) return [stage, this.api.deploymentStage] as const;
+      const apiStage = new ApiStage(this, `${pascal(stage)}Stage`, {
+        deployment,
+        ...this.stageOptions(stage),
+      });
+      return [stage, apiStage] as const;
+    });
+    this.stages = Object.fromEntries(stages) as Record<Stage, ApiStage>;
+
+    this.addRoutes(props.function);
+    for (const response of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(response.id, {
+        type: response.type,
+        ...(response.statusCode !== undefined && { statusCode: response.statusCode }),
+        templates: { 'application/json': response.body },
+      });
+    }
+
+    // One permission per alias, each only for calls from this API through its own stage.
+    for (const stage of STAGES) {
+      new CfnPermission(this, `Invoke${pascal(stage)}`, {
+        action: 'lambda:InvokeFunction',
+        functionName: props.aliases[stage].ref,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: this.api.arnForExecuteApi('*', '/*', stage),
+      });
+    }
+  }
+
+  private stageOptions(stage: Stage): StageOptions {
+    const accessLogs = new LogGroup(this, `${pascal(stage)}AccessLogs`, {
+      retention: LOG_RETENTION,
+    });
+    return {
+      stageName: stage,
+      variables: { [STAGE_VARIABLE]: stage },
+      throttlingRateLimit: STAGE_THROTTLING[stage].rateLimit,
+      throttlingBurstLimit: STAGE_THROTTLING[stage].burstLimit,
+      accessLogDestination: new LogGroupLogDestination(accessLogs),
+      accessLogFormat: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+    };
+  }
+
+  private addRoutes(fn: IFunction): void {
+    // The function ARN plus `:${stageVariables.stage}`: each stage invokes its own alias.
+    const integration = new Integration({
+      type: IntegrationType.AWS_PROXY,
+      integrationHttpMethod: 'POST',
+      uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${fn.functionArn}:\${stageVariables.${STAGE_VARIABLE}}/invocations`,
+    });
+    const resources = new Map<string, IResource>([['/', this.api.root]]);
+    for (const spec of resourceTree(ROUTES)) {
+      const parent = resources.get(spec.parentPath);
+      if (parent === undefined) throw new Error(`resource ${spec.parentPath} missing`);
+      resources.set(spec.path, parent.addResource(spec.pathPart));
+    }
+    const bodyValidator = this.api.addRequestValidator('BodyValidator', {
+      requestValidatorName: 'json-body',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    for (const route of ROUTES) {
+      const resource = resources.get(route.resource);
+      if (resource === undefined) throw new Error(`resource ${route.resource} missing`);
+      const requestParameters = Object.fromEntries(
+        pathParameters(route.resource).map((name) => [`method.request.path.${name}`, true]),
+      );
+      resource.addMethod(route.method, integration, {
+        operationName: route.operation,
+        requestParameters,
+        ...(route.body !== undefined && {
+          requestValidator: bodyValidator,
+          requestModels: { 'application/json': this.bodyModel(route) },
+        }),
+      });
+    }
+  }
+
+  private bodyModel(route: RouteSpec): Model {
+    if (route.body === undefined) throw new Error(`${route.operation} has no body`);
+    const name = `${pascal(route.operation)}Body`;
+    return this.api.addModel(name, {
+      modelName: name,
+      contentType: 'application/json',
+      description: `Body of ${route.method} ${route.resource}`,
+      schema: bodyModelSchema(route.body, name),
+    });
+  }
+}

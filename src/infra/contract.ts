@@ -1,0 +1,38 @@
+/**
+ * The names the AWS stack shares with the tools that drive it (the deploy command and the
+ * release CLI's AWS target). Kept free of aws-cdk-lib imports so those tools load fast.
+ */
+import type { Stage } from '../config/stages.ts';
+
+/** The CloudFormation stack name used when `--context stackName=…` / `--stack` is not given. */
+export const DEFAULT_STACK_NAME = 'Stagecraft';
+
+/** The context key that overrides the stack name. */
+export const STACK_NAME_CONTEXT = 'stackName';
+
+/** The CloudFormation parameter holding the Lambda version the `prod` alias points at. */
+export const PROD_VERSION_PARAMETER = 'ProdVersion';
+
+/**
+ * What {@link PROD_VERSION_PARAMETER} accepts: `$LATEST` (only sensible before the first
+ * publish) or a published version number.
+ */
+export const PROD_VERSION_PATTERN = /^(\$LATEST|[1-9][0-9]*)$/;
+
+/** CloudFormation output keys of the stack (exact; the release CLI reads them). */
+export const OUTPUTS = {
+  /** The name of the Lambda function both aliases belong to. */
+  functionName: 'FunctionName',
+  /** The REST API id. */
+  apiId: 'ApiId',
+  /** base64 SHA-256 of the deployed zip: Lambda's `CodeSha256` for `$LATEST` after the deploy. */
+  codeSha256: 'CodeSha256',
+} as const;
+
+/** Per-stage output keys: the stage's base URL (ending in `/<stage>/`) and its table name. */
+export const STAGE_OUTPUTS: Readonly<
+  Record<Stage, { readonly url: string; readonly table: string }>
+> = {
+  staging: { url: 'StagingUrl', table: 'StagingTableName' },
+  prod: { url: 'ProdUrl', table: 'ProdTableName' },
+};

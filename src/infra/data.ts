@@ -1,0 +1,43 @@
+/** The per-stage DynamoDB tables, named and protected from the shared stage config. */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { STAGES, USER_TABLE_KEY, type Stage } from '../config/stages.ts';
+import { pascal } from './names.ts';
+import { TABLE_POLICY } from './settings.ts';
+
+/** Props of {@link UserTables}. */
+export interface UserTablesProps {
+  /** The table name of each stage (from `tableNameFor`). */
+  readonly tableNames: Readonly<Record<Stage, string>>;
+}
+
+/** One on-demand user table per stage, keyed by `id` (string). */
+export class UserTables extends Construct {
+  /** The table of each stage. */
+  readonly byStage: Readonly<Record<Stage, Table>>;
+
+  /**
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param props the table names
+   */
+  constructor(scope: Construct, id: string, props: UserTablesProps) {
+    super(scope, id);
+    const entries = STAGES.map((stage) => {
+      const policy = TABLE_POLICY[stage];
+      const table = new Table(this, pascal(stage), {
+        tableName: props.tableNames[stage],
+        partitionKey: { name: USER_TABLE_KEY, type: AttributeType.STRING },
+        // On demand: no charge for idle capacity, only for requests and storage.
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: {
+          pointInTimeRecoveryEnabled: policy.pointInTimeRecovery,
+        },
+        removalPolicy: policy.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      return [stage, table] as const;
+    });
+    this.byStage = Object.fromEntries(entries) as Record<Stage, Table>;
+  }
+}

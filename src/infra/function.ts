@@ -1,0 +1,117 @@
+/**
+ * The Lambda function, its least-privilege role, its log group and one alias per stage.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Architecture,
+  CfnAlias,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { LAMBDA_HANDLER } from '../build/bundle.ts';
+import { FUNCTION_NAME, STAGE_CONFIG, STAGES, type Stage } from '../config/stages.ts';
+import type { ItemClient } from '../dynamo/client.ts';
+import { pascal } from './names.ts';
+import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS, LOG_RETENTION } from './settings.ts';
+
+/**
+ * The DynamoDB actions the Lambda may call: exactly one per {@link ItemClient} operation.
+ * Typed by the client's keys, so a new client operation fails to compile until it is granted.
+ */
+export const DYNAMODB_ACTIONS: Readonly<Record<keyof ItemClient, string>> = {
+  getItem: 'dynamodb:GetItem',
+  putItem: 'dynamodb:PutItem',
+  updateItem: 'dynamodb:UpdateItem',
+  deleteItem: 'dynamodb:DeleteItem',
+};
+
+/** The built code the function runs. */
+export interface FunctionCode {
+  /** Path of the deterministic zip from `buildLambdaBundle`; uploaded byte for byte. */
+  readonly zipPath: string;
+  /** base64 SHA-256 of that zip, as Lambda reports `CodeSha256`. */
+  readonly codeSha256: string;
+}
+
+/** Props of {@link UserFunction}. */
+export interface UserFunctionProps {
+  /** The code to deploy as `$LATEST`. */
+  readonly code: FunctionCode;
+  /** Each stage's table: the function may read and write these and nothing else. */
+  readonly tables: Readonly<Record<Stage, Table>>;
+  /** The version each stage's alias points at (`$LATEST`, or a parameter for prod). */
+  readonly aliasVersions: Readonly<Record<Stage, string>>;
+}
+
+/** The user API's Lambda function with its role, logs and per-stage aliases. */
+export class UserFunction extends Construct {
+  /** The function (`$LATEST`). */
+  readonly function: LambdaFunction;
+  /** The alias each stage's API Gateway stage invokes. */
+  readonly aliases: Readonly<Record<Stage, CfnAlias>>;
+  /** The function's log group. */
+  readonly logGroup: LogGroup;
+
+  /**
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param props code, tables and alias targets
+   */
+  constructor(scope: Construct, id: string, props: UserFunctionProps) {
+    super(scope, id);
+    // Created here rather than by Lambda on first write, so retention applies from the start
+    // and the role needs no logs:CreateLogGroup.
+    this.logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
+
+    // No managed policy: AWSLambdaBasicExecutionRole would allow writing to every log group.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${FUNCTION_NAME} Lambda: item access to the stage tables, its own logs`,
+    });
+    const tables = STAGES.map((stage) => props.tables[stage]);
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: Object.values(DYNAMODB_ACTIONS),
+        resources: tables.map((table) => table.tableArn),
+      }),
+    );
+    this.logGroup.grantWrite(role);
+
+    // The handler resolves its table with tableNameFor(stage); passing the names through the
+    // environment keeps it on exactly the tables the role grants, even when they are overridden.
+    const environment = Object.fromEntries(
+      STAGES.map((stage) => [STAGE_CONFIG[stage].tableEnvVar, props.tables[stage].tableName]),
+    );
+    this.function = new LambdaFunction(this, 'Function', {
+      functionName: FUNCTION_NAME,
+      description: `stagecraft user API; bundle sha256 ${props.code.codeSha256}`,
+      code: Code.fromAsset(props.code.zipPath),
+      handler: LAMBDA_HANDLER,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: FUNCTION_MEMORY_MB,
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+      role,
+      logGroup: this.logGroup,
+      environment,
+    });
+
+    // CfnAlias, not lambda.Alias: the latter needs an IVersion and cannot point at $LATEST,
+    // and prod's version is a CloudFormation parameter, not a version this stack publishes.
+    const aliases = STAGES.map((stage) => {
+      const alias = new CfnAlias(this, `${pascal(stage)}Alias`, {
+        functionName: this.function.functionName,
+        functionVersion: props.aliasVersions[stage],
+        name: STAGE_CONFIG[stage].alias,
+        description: `API Gateway stage ${stage}`,
+      });
+      return [stage, alias] as const;
+    });
+    this.aliases = Object.fromEntries(aliases) as Record<Stage, CfnAlias>;
+  }
+}
