@@ -454,23 +454,29 @@ describe('VersionedRepository on real DynamoDB conflict responses', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('takes the current item from the error, with no extra read', async () => {
-    const { port } = server.address() as AddressInfo;
-    const repo = new VersionedRepository<User>({
-      client: new LeanDynamoClient({
-        endpoint: `http://127.0.0.1:${port}`,
-        region: 'eu-west-1',
-        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-        env: {},
-      }),
-      tableName: TABLE,
-      key: 'id',
-    });
-    const conflict = await rejection(
-      repo.update({ id: 'abc' }, { name: 'late' }, { expectedVersion: 6 }),
-      VersionConflictError,
-    );
-    expect(conflict.current).toEqual({ id: 'abc', name: 'winner', lock_version: 7 });
-    expect(targets).toEqual(['DynamoDB_20120810.UpdateItem']);
-  });
+  it.each(['lean', 'sdk'] as const)(
+    'takes the current item from the error, with no extra read (%s client)',
+    async (kind) => {
+      targets.length = 0;
+      const { port } = server.address() as AddressInfo;
+      const endpoint = `http://127.0.0.1:${port}`;
+      const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
+      const sdk = new SdkItemClient({ config: { endpoint, region: 'eu-west-1', credentials } });
+      const client =
+        kind === 'sdk'
+          ? sdk
+          : new LeanDynamoClient({ endpoint, region: 'eu-west-1', credentials, env: {} });
+      try {
+        const repo = new VersionedRepository<User>({ client, tableName: TABLE, key: 'id' });
+        const conflict = await rejection(
+          repo.update({ id: 'abc' }, { name: 'late' }, { expectedVersion: 6 }),
+          VersionConflictError,
+        );
+        expect(conflict.current).toEqual({ id: 'abc', name: 'winner', lock_version: 7 });
+        expect(targets).toEqual(['DynamoDB_20120810.UpdateItem']);
+      } finally {
+        sdk.destroy();
+      }
+    },
+  );
 });
