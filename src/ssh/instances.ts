@@ -90,7 +90,7 @@ function readInstance(value: unknown, at: string, fail: (message: string) => nev
 function readNameTag(tags: unknown, at: string, fail: (message: string) => never) {
   // Instances launched without tags have no "Tags" key at all (the seed's script crashed there).
   if (tags === undefined || tags === null) return undefined;
-  if (!Array.isArray(tags)) fail(`should be an array of {Key, Value}, got ${kind(tags)}`);
+  if (!Array.isArray(tags)) fail(`${at} should be an array of {Key, Value}, got ${kind(tags)}`);
   let name: string | undefined;
   (tags as unknown[]).forEach((tag, t) => {
     if (!isObject(tag) || typeof (tag as Fields)['Key'] !== 'string') {

@@ -99,7 +99,7 @@ function splitConcatenated(text: string, source: string): { value: unknown; offs
     } catch (error) {
       throw new SshConfigError(
         'input.json',
-        `${source} is not valid JSON: ${describeParseError(error, text, start)}`,
+        `${source} is not valid JSON: ${describeParseError(error, text, start, values.length + 1)}`,
       );
     }
     start = firstNonSpace(text, end + 1);
@@ -129,13 +129,18 @@ function matchingClose(text: string, start: number): number {
   return -1;
 }
 
-/** V8 reports `at position N` inside the slice; users need a line and column in their file. */
-function describeParseError(error: unknown, text: string, sliceStart: number): string {
+/**
+ * V8 reports either `at position N` inside the slice, which becomes a line and column in the
+ * user's file, or (for unexpected tokens) a quoted excerpt of the slice, which can be huge and
+ * multi-line; the excerpt is replaced by where the document starts.
+ */
+function describeParseError(error: unknown, text: string, sliceStart: number, index: number) {
   const message = error instanceof Error ? error.message : String(error);
   const match = / in JSON at position (\d+)/.exec(message);
   if (match?.[1] === undefined) {
     const { line, column } = lineColumn(text, sliceStart);
-    return `${message} (in the document starting at line ${line} column ${column})`;
+    const short = message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '');
+    return `${short} in document ${index} (which starts at line ${line} column ${column})`;
   }
   const { line, column } = lineColumn(text, sliceStart + Number(match[1]));
   return `${message.slice(0, match.index)} at line ${line} column ${column}`;
