@@ -1,0 +1,159 @@
+// The handler factory: stage → route → validation → operation → reply, with one log line per
+// request. Everything it touches from outside (storage, clock, log sink) is injected, so tests
+// run it against any store and a frozen clock.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Stage } from '../config/stages.ts';
+import { readJsonBody } from './body.ts';
+import { RequestHeaders } from './headers.ts';
+import { HttpError } from './http-error.ts';
+import { createLogger, errorFields, type Logger, type LogLevel } from './logger.ts';
+import { parseIfMatch, parseIfNoneMatch, planWrite } from './preconditions.ts';
+import { errorReply, internalErrorReply, toProxyResult, type Reply } from './respond.ts';
+import { MAX_BODY_BYTES, ROUTES, type OperationId, type RouteSpec } from './routes.ts';
+import { Router } from './router.ts';
+import { resolveStage } from './stage.ts';
+import type { UserStore } from './store.ts';
+import { printable } from './text.ts';
+import { deleteUser, getUser, putUser } from './users.ts';
+import { validateBody, validateUserId } from './validate.ts';
+
+/** A Lambda handler for API Gateway REST proxy events. */
+export type ProxyHandler = (
+  event: APIGatewayProxyEvent,
+  context: Context,
+) => Promise<APIGatewayProxyResult>;
+
+/** What {@link createHandler} needs from outside. */
+export interface HandlerDependencies {
+  /** The user table of a stage; called only once a request has passed validation. */
+  readonly repositoryFor: (stage: Stage) => UserStore;
+  /**
+   * Clock for `created_at` / `updated_at` and log timestamps.
+   * @default () => new Date()
+   */
+  readonly now?: () => Date;
+  /**
+   * Where the request log goes.
+   * @default createLogger() (JSON lines on stdout)
+   */
+  readonly logger?: Logger;
+  /**
+   * The route table.
+   * @default ROUTES
+   */
+  readonly routes?: readonly RouteSpec[];
+}
+
+/** One validated request on its way to an operation. */
+interface Request {
+  readonly event: APIGatewayProxyEvent;
+  readonly route: RouteSpec;
+  readonly id: string;
+  readonly headers: RequestHeaders;
+  readonly store: () => UserStore;
+  readonly now: () => Date;
+}
+
+const OPERATIONS: Readonly<Record<OperationId, (request: Request) => Promise<Reply>>> = {
+  getUser: (request) => getUser(request.store(), request.id),
+  putUser: async (request) => {
+    const { headers, route } = request;
+    if (route.body === undefined) throw new Error(`route ${route.resource} lacks a body schema`);
+    const ifMatch = parseIfMatch(headers);
+    const ifNoneMatch = parseIfNoneMatch(headers);
+    const body = validateBody(route.body, readJsonBody(request.event, headers, MAX_BODY_BYTES));
+    const { name, lock_version: bodyVersion } = body;
+    if (typeof name !== 'string') throw new Error('body schema lets a POST through without name');
+    const version = typeof bodyVersion === 'number' ? bodyVersion : undefined;
+    const plan = planWrite(ifMatch, ifNoneMatch, version);
+    return putUser(request.store(), request.id, name, plan, request.now().toISOString());
+  },
+  deleteUser: (request) => deleteUser(request.store(), request.id, parseIfMatch(request.headers)),
+};
+
+/**
+ * Builds the Lambda handler. Cheap: nothing is connected or read until the first request.
+ * @example
+ * export const handler = createHandler({ repositoryFor: (stage) => repositories[stage] });
+ */
+export function createHandler(dependencies: HandlerDependencies): ProxyHandler {
+  const router = new Router(dependencies.routes ?? ROUTES);
+  const now = dependencies.now ?? (() => new Date());
+  const logger = dependencies.logger ?? createLogger({ now });
+
+  return async (event, context) => {
+    const started = performance.now();
+    const requestId = requestIdOf(event, context);
+    const functionVersion = headerSafe(context?.functionVersion) ?? 'unknown';
+    let stage: Stage | undefined;
+    let route: string | undefined;
+    let reply: Reply;
+    let level: LogLevel = 'info';
+    let outcome: Record<string, unknown> = {};
+    try {
+      stage = resolveStage(context?.invokedFunctionArn, event?.stageVariables);
+      const resolved = stage;
+      if (typeof event !== 'object' || event === null || typeof event.httpMethod !== 'string') {
+        throw new HttpError(400, 'malformed event: httpMethod is missing');
+      }
+      const match = router.match({
+        method: event.httpMethod,
+        resource: event.resource,
+        path: event.path,
+      });
+      route = `${match.route.method} ${match.route.resource}`;
+      reply = await OPERATIONS[match.route.operation]({
+        event,
+        route: match.route,
+        id: validateUserId(pathParameter(event, 'id') ?? match.params.id),
+        headers: RequestHeaders.fromEvent(event),
+        store: () => dependencies.repositoryFor(resolved),
+        now,
+      });
+    } catch (error) {
+      if (error instanceof HttpError) {
+        reply = errorReply(error);
+        if (error.status >= 500) level = 'warn';
+        outcome = { reason: error.message };
+      } else {
+        reply = internalErrorReply(requestId);
+        level = 'error';
+        outcome = errorFields(error);
+      }
+    }
+    logger.log(level, 'request', {
+      request_id: requestId,
+      aws_request_id: context?.awsRequestId,
+      stage,
+      function_version: functionVersion,
+      method: typeof event?.httpMethod === 'string' ? printable(event.httpMethod) : undefined,
+      route,
+      status: reply.status,
+      latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      ...outcome,
+    });
+    return toProxyResult(reply, {
+      'X-Request-Id': requestId,
+      'X-Function-Version': functionVersion,
+    });
+  };
+}
+
+// API Gateway's request id (also in its access log and x-amzn-RequestId) when the event has
+// one; Lambda's invocation id for an event without it (a direct invoke).
+function requestIdOf(event: APIGatewayProxyEvent, context: Context): string {
+  const fromGateway: unknown = event?.requestContext?.requestId;
+  return headerSafe(fromGateway) ?? headerSafe(context?.awsRequestId) ?? 'unknown';
+}
+
+// A value fit for a response header: printable ASCII, bounded.
+function headerSafe(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
+}
+
+function pathParameter(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const parameters: unknown = event.pathParameters;
+  if (typeof parameters !== 'object' || parameters === null) return undefined;
+  const value = (parameters as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
