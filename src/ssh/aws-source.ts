@@ -61,13 +61,15 @@ export async function instancesFromAws(
   options: AwsSourceOptions = {},
 ): Promise<Ec2Instance[]> {
   const createClient = options.createClient ?? createEc2Client;
-  const input: DescribeInstancesCommandInput = options.includeStopped
-    ? {}
-    : { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] };
   const instances: Ec2Instance[] = [];
   for (const target of targets) {
     const where = describeTarget(target);
     const client = createClient(target);
+    // A fresh input per target: the paginator writes NextToken into it, and a token left over
+    // from the previous target would make this one start mid-listing.
+    const input: DescribeInstancesCommandInput = options.includeStopped
+      ? {}
+      : { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] };
     try {
       let page = 0;
       const pages = paginateDescribeInstances(
