@@ -6,6 +6,8 @@ import type { Benchmark } from './types.ts';
 // Each entry loads its benchmark only when it runs.
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   contention: async () => (await import('./contention.ts')).contention,
+  cold_start: async () => (await import('./cold-start.ts')).coldStart,
+  ssh_config: async () => (await import('./ssh-config.ts')).sshConfig,
 };
 
 const { values } = parseArgs({
