@@ -7,6 +7,7 @@ import type { Benchmark } from './types.ts';
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   contention: async () => (await import('./contention.ts')).contention,
   cold_start: async () => (await import('./cold-start.ts')).coldStart,
+  ssh_config: async () => (await import('./ssh-config.ts')).sshConfig,
 };
 
 const { values } = parseArgs({
