@@ -1,0 +1,184 @@
+/**
+ * The local API Gateway (REST): an HTTP server that maps `/<stage>/<resource>` to the stage's
+ * alias, builds the proxy event, invokes the function in its worker and sends back what API
+ * Gateway would — the function's response, or API Gateway's own answer when the request is
+ * unmapped or too large, or the function failed or timed out.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { isStage } from '../../config/stages.ts';
+import type { AliasResolver } from '../alias-resolver.ts';
+import type { FunctionRunner } from '../lambda/runner.ts';
+import { buildProxyEvent } from './event.ts';
+import type { ApiSettings } from './event.ts';
+import { gatewayResponse } from './gateway-responses.ts';
+import type { GatewayResponseType } from './gateway-responses.ts';
+import { mapProxyResult } from './response.ts';
+import type { HttpResponse } from './response.ts';
+import type { ResourceMatcher } from './routing.ts';
+
+/** API Gateway's (REST) request payload limit. */
+export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
+/** What the gateway is wired to. */
+export interface GatewayOptions {
+  /** Stage → version. */
+  readonly resolver: AliasResolver;
+  /** Runs the function. */
+  readonly runner: FunctionRunner;
+  /** Path → stage + resource. */
+  readonly matcher: ResourceMatcher;
+  /** Event settings (api id, stage variables, binary media types). */
+  readonly api: ApiSettings;
+  /**
+   * Request body limit in bytes.
+   * @default MAX_REQUEST_BODY_BYTES (10 MB)
+   */
+  readonly maxBodyBytes?: number;
+  /** Where failures the client only sees as 502/504 are explained. */
+  readonly log: (line: string) => void;
+}
+
+/** Creates (does not start) the gateway's HTTP server. */
+export function createGatewayServer(options: GatewayOptions): Server {
+  const server = createServer((req, res) => {
+    handle(options, req, res).catch((error: unknown) => {
+      // A bug in the gateway itself, never the function's doing: say so, keep serving.
+      options.log(`local gateway error: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end('{"error":"local gateway error"}');
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  return server;
+}
+
+async function handle(
+  options: GatewayOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const receivedAt = Date.now();
+  const requestId = randomUUID();
+  res.setHeader('x-amzn-RequestId', requestId);
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+  const rawQuery = queryAt === -1 ? '' : url.slice(queryAt + 1);
+
+  const match = options.matcher.match(rawPath);
+  if (match === undefined || !isStage(match.stage)) {
+    sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
+    return;
+  }
+  const body = await readBody(req, options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
+  if (body === 'too-large') {
+    sendGatewayResponse(res, 'REQUEST_TOO_LARGE');
+    return;
+  }
+  if (body === 'aborted') return;
+
+  // Resolved once, here: the request finishes on this version even if the alias moves.
+  const target = await options.resolver.resolve(match.stage);
+  const event = buildProxyEvent(
+    {
+      method: req.method ?? 'GET',
+      rawPath,
+      rawQuery,
+      rawHeaders: req.rawHeaders,
+      body,
+      sourceIp: clientAddress(req),
+      port: req.socket.localPort ?? 0,
+      httpVersion: req.httpVersion,
+      receivedAt,
+      requestId,
+    },
+    match,
+    options.api,
+  );
+  const outcome = await options.runner.invoke({ ...target, event });
+  const where = `${req.method} ${rawPath} (${match.stage} → ${target.version}, request ${requestId})`;
+  switch (outcome.kind) {
+    case 'result': {
+      const mapped = mapProxyResult(outcome.payload);
+      if (mapped.ok) {
+        send(res, mapped.response);
+      } else {
+        options.log(`502 for ${where}: ${mapped.reason}`);
+        sendGatewayResponse(res, 'INTEGRATION_FAILURE');
+      }
+      return;
+    }
+    case 'error':
+      options.log(`502 for ${where}: function error ${outcome.errorType}: ${outcome.errorMessage}`);
+      sendGatewayResponse(res, 'INTEGRATION_FAILURE');
+      return;
+    case 'crash':
+      options.log(`502 for ${where}: the function's worker crashed (${outcome.reason}); replaced`);
+      sendGatewayResponse(res, 'INTEGRATION_FAILURE');
+      return;
+    case 'timeout':
+      options.log(`504 for ${where}: no answer within the function timeout; worker replaced`);
+      sendGatewayResponse(res, 'INTEGRATION_TIMEOUT');
+      return;
+  }
+}
+
+// The whole body, or 'too-large' as soon as it passes the limit (the rest is drained and
+// dropped by Node once the response is sent), or 'aborted' if the client went away.
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      resolve('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        chunks.length = 0;
+        req.resume();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks, size)));
+    req.once('error', () => resolve('aborted'));
+    req.once('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
+  });
+}
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  res.statusCode = response.statusCode;
+  for (const [name, values] of response.headers) {
+    res.setHeader(name, values.length === 1 ? (values[0] ?? '') : [...values]);
+  }
+  res.setHeader('Content-Length', response.body.length);
+  res.end(response.body);
+}
+
+function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType): void {
+  const answer = gatewayResponse(type);
+  res.writeHead(answer.statusCode, {
+    ...answer.headers,
+    'Content-Length': Buffer.byteLength(answer.body),
+  });
+  res.end(answer.body);
+}
+
+function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '127.0.0.1';
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}

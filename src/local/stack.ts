@@ -1,0 +1,274 @@
+/**
+ * The local stack in one call: embedded DynamoDB, the function store, the Lambda runner, the
+ * API Gateway emulation and watch mode — what `stagecraft dev` runs, and what tests and the
+ * benchmark start in-process.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HANDLER_ENTRY } from '../build/bundle.ts';
+import { FUNCTION_NAME, STAGE_CONFIG, STAGES, tableNameFor } from '../config/stages.ts';
+import type { Stage } from '../config/stages.ts';
+import { ROUTES } from '../service/routes.ts';
+import { AliasResolver } from './alias-resolver.ts';
+import type { AliasRecord } from './aliases.ts';
+import { startEmbeddedDynamo } from './dynamodb.ts';
+import type { EmbeddedDynamo } from './dynamodb.ts';
+import { LocalFunctionStore } from './function-store.ts';
+import { LOCAL_ACCOUNT_ID, FunctionRunner } from './lambda/runner.ts';
+import { ResourceMatcher } from './gateway/routing.ts';
+import { createGatewayServer } from './gateway/server.ts';
+import { buildLatest, firstDeployment } from './seed.ts';
+import { watchSources } from './source-watcher.ts';
+import type { SourceWatcher } from './source-watcher.ts';
+
+/** The stage variable naming the alias each stage calls (as the deployed API sets it). */
+export const STAGE_VARIABLE = 'stage';
+
+/** Options for {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /**
+   * Port of the gateway; 0 picks a free one.
+   * @default 3000
+   */
+  readonly port?: number;
+  /**
+   * Address to bind.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
+  /**
+   * State dir (DynamoDB data, versions, aliases, history), relative to the working directory.
+   * @default '.stagecraft'
+   */
+  readonly stateDir?: string;
+  /**
+   * Rebuild `$LATEST` when a file under `watchDir` changes.
+   * @default true
+   */
+  readonly watch?: boolean;
+  /**
+   * The handler source.
+   * @default HANDLER_ENTRY (src/service/handler.ts)
+   */
+  readonly entry?: string;
+  /**
+   * The directory watched.
+   * @default src/ for the default entry, else the entry's directory
+   */
+  readonly watchDir?: string;
+  /**
+   * Function timeout (ms); a request over it is answered 504.
+   * @default 6000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Function memory size (MB), also the worker's heap limit.
+   * @default 256
+   */
+  readonly memoryMb?: number;
+  /**
+   * Extra environment variables of the function.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Where the function's own logs go; null discards them.
+   * @default process.stdout
+   */
+  readonly functionLogs?: NodeJS.WritableStream | null;
+  /**
+   * The stack's messages (builds, alias changes, 502/504 reasons).
+   * @default a line on stderr
+   */
+  readonly log?: (line: string) => void;
+  /**
+   * Content types whose bodies reach the function base64-encoded (the API's
+   * `binaryMediaTypes`; the deployed API sets none).
+   * @default []
+   */
+  readonly binaryMediaTypes?: readonly string[];
+  /**
+   * Random source for canary weights.
+   * @default Math.random
+   */
+  readonly random?: () => number;
+  /**
+   * Debounce (ms) of watch mode.
+   * @default 100
+   */
+  readonly debounceMs?: number;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  /** `http://HOST:PORT`. */
+  readonly url: string;
+  /** The bound port. */
+  readonly port: number;
+  /** The absolute state dir. */
+  readonly stateDir: string;
+  /** The embedded DynamoDB endpoint. */
+  readonly dynamoEndpoint: string;
+  /** The function's versions and aliases. */
+  readonly store: LocalFunctionStore;
+  /** `http://HOST:PORT/<stage>`, the base URL of a stage. */
+  stageUrl(stage: Stage): string;
+  /** What each stage's alias points at now. */
+  serving(): Promise<Record<Stage, AliasRecord>>;
+  /** Rebuilds `$LATEST` now (what watch mode does on a save). */
+  rebuild(): Promise<{ code_sha256: string; changed: boolean }>;
+  /** Stops everything; resolves when all is closed. */
+  stop(): Promise<void>;
+}
+
+/** A problem starting the stack that the user can fix (port taken, state dir in use, …). */
+export class LocalStackError extends Error {
+  override readonly name = 'LocalStackError';
+}
+
+const SRC_DIR = fileURLToPath(new URL('../', import.meta.url));
+
+/** Starts the local stack; see {@link LocalStackOptions}. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`[stagecraft dev] ${line}\n`));
+  const stateDir = resolve(options.stateDir ?? '.stagecraft');
+  const entry = options.entry ?? HANDLER_ENTRY;
+  const host = options.host ?? '127.0.0.1';
+  const cleanup: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+
+  try {
+    await mkdir(stateDir, { recursive: true });
+    const store = await LocalFunctionStore.open(stateDir, FUNCTION_NAME);
+    const dynamo = await startDynamo(join(stateDir, 'dynamodb'));
+    cleanup.push(() => dynamo.stop());
+
+    await buildLatest(store, entry, log);
+    await firstDeployment(store, log);
+
+    const resolver = new AliasResolver(store, {
+      log,
+      ...(options.random !== undefined && { random: options.random }),
+    });
+    await resolver.current();
+    const runner = new FunctionRunner({
+      functionName: FUNCTION_NAME,
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      ...(options.memoryMb !== undefined && { memoryMb: options.memoryMb }),
+      output: options.functionLogs === undefined ? process.stdout : options.functionLogs,
+      environment: {
+        STAGECRAFT_DYNAMODB_ENDPOINT: dynamo.endpoint,
+        ...Object.fromEntries(
+          STAGES.map((stage) => [STAGE_CONFIG[stage].tableEnvVar, tableNameFor(stage)]),
+        ),
+        ...options.environment,
+      },
+    });
+    cleanup.push(() => runner.close());
+    await runner.prepare();
+
+    const server = createGatewayServer({
+      resolver,
+      runner,
+      matcher: new ResourceMatcher(
+        STAGES,
+        ROUTES.map((route) => route.resource),
+      ),
+      api: {
+        apiId: 'local',
+        accountId: LOCAL_ACCOUNT_ID,
+        stageVariables: (stage) => ({ [STAGE_VARIABLE]: stage }),
+        binaryMediaTypes: options.binaryMediaTypes ?? [],
+      },
+      log,
+    });
+    await listen(server, options.port ?? 3000, host);
+    cleanup.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+
+    const rebuild = async () => {
+      const result = await buildLatest(store, entry, log);
+      if (result.changed) resolver.invalidate();
+      return result;
+    };
+    let watcher: SourceWatcher | undefined;
+    if (options.watch ?? true) {
+      const dir = options.watchDir ?? (options.entry === undefined ? SRC_DIR : dirname(entry));
+      watcher = watchSources({
+        dir,
+        log,
+        rebuild: async () => {
+          await rebuild();
+        },
+        ...(options.debounceMs !== undefined && { debounceMs: options.debounceMs }),
+      });
+      cleanup.push(() => watcher?.close() ?? Promise.resolve());
+    }
+
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      stateDir,
+      dynamoEndpoint: dynamo.endpoint,
+      store,
+      stageUrl: (stage) => `${url}/${stage}`,
+      serving: () => resolver.current(),
+      rebuild,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startDynamo(path: string): Promise<EmbeddedDynamo> {
+  try {
+    return await startEmbeddedDynamo({ path });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/lock|LOCK|already held/.test(message)) {
+      throw new LocalStackError(
+        `the DynamoDB data in ${path} is in use by another process (another \`stagecraft dev\` on the same --state-dir?)`,
+      );
+    }
+    throw error;
+  }
+}
+
+function listen(server: ReturnType<typeof createGatewayServer>, port: number, host: string) {
+  return new Promise<void>((done, fail) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        fail(
+          new LocalStackError(
+            `port ${port} on ${host} is already in use; choose another with --port`,
+          ),
+        );
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+        fail(new LocalStackError(`cannot bind ${host}: not an address of this machine`));
+      } else if (error.code === 'EACCES') {
+        fail(new LocalStackError(`not allowed to bind port ${port} on ${host}`));
+      } else {
+        fail(error);
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      done();
+    });
+  });
+}
