@@ -41,6 +41,11 @@ const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
+/** True for a valid CloudFormation stack name. */
+export function isStackName(name: string): boolean {
+  return STACK_NAME.test(name);
+}
+
 /** A context value that cannot be used; the message names the key and what it needs. */
 export class InfraContextError extends Error {
   override readonly name = 'InfraContextError';
@@ -52,7 +57,7 @@ export class InfraContextError extends Error {
  */
 export function readInfraSettings(get: (key: string) => unknown): InfraSettings {
   const stackName = optionalString(get, STACK_NAME_CONTEXT) ?? DEFAULT_STACK_NAME;
-  if (!STACK_NAME.test(stackName)) {
+  if (!isStackName(stackName)) {
     throw new InfraContextError(
       `context ${STACK_NAME_CONTEXT}='${stackName}' is not a CloudFormation stack name (a letter, then letters, digits or '-')`,
     );
