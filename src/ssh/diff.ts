@@ -86,6 +86,8 @@ function replaceAll(a: readonly Line[], b: readonly Line[]): Op[] {
 function myers(a: readonly Line[], b: readonly Line[]): Op[] | undefined {
   const n = a.length;
   const m = b.length;
+  // At least |n - m| lines must be added or removed: no point searching past the bound.
+  if (Math.abs(n - m) > MAX_EDITS) return undefined;
   const max = n + m;
   const offset = max + 1;
   const v = new Int32Array(2 * max + 3);

@@ -139,9 +139,11 @@ function byLaunch(a: Candidate, b: Candidate): number {
 }
 
 // Numeric-aware so web-2 sorts before web-10; the fixed locale keeps output machine-independent.
-const collator = new Intl.Collator('en', { numeric: true });
+// Built on first use: nothing runs at module load.
+let collator: Intl.Collator | undefined;
 
 function byName(a: SshHost, b: SshHost): number {
+  collator ??= new Intl.Collator('en', { numeric: true });
   return collator.compare(a.name, b.name) || compareCodeUnits(a.name, b.name);
 }
 
