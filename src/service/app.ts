@@ -91,8 +91,8 @@ export function createHandler(dependencies: HandlerDependencies): ProxyHandler {
     let level: LogLevel = 'info';
     let outcome: Record<string, unknown> = {};
     try {
-      stage = resolveStage(context?.invokedFunctionArn, event?.stageVariables);
-      const resolved = stage;
+      const resolved = resolveStage(context?.invokedFunctionArn, event?.stageVariables);
+      stage = resolved; // for the log line, also when a later step throws
       if (typeof event !== 'object' || event === null || typeof event.httpMethod !== 'string') {
         throw new HttpError(400, 'malformed event: httpMethod is missing');
       }
