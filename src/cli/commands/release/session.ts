@@ -1,0 +1,176 @@
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CommandContext } from '../../command.ts';
+import { UsageError } from '../../errors.ts';
+import { type AwsClients, createAwsClients } from '../../../release/aws/clients.ts';
+import { openAwsControlPlane } from '../../../release/aws/control-plane.ts';
+import { DEFAULT_STACK_NAME } from '../../../release/aws/stack-outputs.ts';
+import { currentUser, type ReleaseContext } from '../../../release/context.ts';
+import { RELEASE_TARGETS, type ReleaseTarget } from '../../../release/control-plane.ts';
+import { LocalControlPlane } from '../../../release/local/control-plane.ts';
+import { createProgress } from '../../../release/progress.ts';
+import { subcommandUsage, SUBCOMMANDS_HELP } from './help.ts';
+
+/** The default state dir. */
+export const DEFAULT_STATE_DIR = '.stagecraft';
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+const COMMON: OptionSpecs = {
+  'state-dir': { type: 'string' },
+  target: { type: 'string' },
+  stack: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The options every subcommand takes, parsed and checked. */
+export interface CommonOptions {
+  /** Absolute state dir. */
+  readonly stateDir: string;
+  /** `local` or `aws`. */
+  readonly target: ReleaseTarget;
+  /** The CloudFormation stack (aws). */
+  readonly stackName: string;
+  /** One JSON object on stdout, no progress. */
+  readonly json: boolean;
+}
+
+/** A parsed command line: common options, the subcommand's own values, positionals. */
+export interface ParsedArgs {
+  /** Common options. */
+  readonly common: CommonOptions;
+  /** The subcommand's own option values. */
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** Positional arguments. */
+  readonly positionals: readonly string[];
+  /** True when `--help` was given (the help has been printed). */
+  readonly help: boolean;
+}
+
+/**
+ * Parses a subcommand's arguments; anything unknown or malformed is a {@link UsageError}
+ * (exit 2). `--help` prints the subcommand's help and sets `help`.
+ */
+export function parseReleaseArgs(
+  ctx: CommandContext,
+  name: string,
+  own: OptionSpecs,
+  maxPositionals = 0,
+): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...ctx.argv],
+      options: { ...COMMON, ...own },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const help = SUBCOMMANDS_HELP.find((h) => h.name === name);
+  if (values.help === true) {
+    if (help !== undefined) ctx.stdout.write(subcommandUsage(help));
+    return { common: defaults(ctx), values, positionals: [], help: true };
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(
+      `${name}: unexpected argument '${parsed.positionals[maxPositionals] ?? ''}'` +
+        (help !== undefined ? ` (usage: stagecraft release ${help.usage})` : ''),
+    );
+  }
+  const target = (values.target as string | undefined) ?? 'local';
+  if (!(RELEASE_TARGETS as readonly string[]).includes(target)) {
+    throw new UsageError(`${name}: --target must be local or aws, got '${target}'`);
+  }
+  if (values.stack !== undefined && target !== 'aws') {
+    throw new UsageError(`${name}: --stack applies to --target aws only`);
+  }
+  const stack = values.stack as string | undefined;
+  if (stack === '') throw new UsageError(`${name}: --stack needs a stack name`);
+  const stateDir = values['state-dir'] as string | undefined;
+  if (stateDir === '') throw new UsageError(`${name}: --state-dir needs a directory`);
+  return {
+    common: {
+      stateDir: resolve(ctx.cwd, stateDir ?? DEFAULT_STATE_DIR),
+      target: target as ReleaseTarget,
+      stackName: stack ?? DEFAULT_STACK_NAME,
+      json: values.json === true,
+    },
+    values,
+    positionals: parsed.positionals,
+    help: false,
+  };
+}
+
+function defaults(ctx: CommandContext): CommonOptions {
+  return {
+    stateDir: resolve(ctx.cwd, DEFAULT_STATE_DIR),
+    target: 'local',
+    stackName: DEFAULT_STACK_NAME,
+    json: false,
+  };
+}
+
+/** A release context and what to close when the command ends. */
+export interface ReleaseSession {
+  /** What the operations get. */
+  readonly release: ReleaseContext;
+  /** Frees the SDK clients (aws). */
+  close(): void;
+}
+
+/** Options for {@link openSession}. */
+export interface SessionOptions {
+  /** The subcommand name and its arguments, for history. */
+  readonly commandLine: string;
+  /** Local target: the running `stagecraft dev`'s base URL. */
+  readonly devUrl?: string;
+  /**
+   * The AWS SDK clients; tests pass their own. Default: built here, once, with the SDK's
+   * retry settings (`AWS_RETRY`).
+   */
+  readonly awsClients?: AwsClients;
+}
+
+/** Builds the control plane of the target and the release context around it. */
+export async function openSession(
+  ctx: CommandContext,
+  common: CommonOptions,
+  options: SessionOptions,
+): Promise<ReleaseSession> {
+  const progress = createProgress(ctx.stderr as NodeJS.WriteStream, { enabled: !common.json });
+  const base = {
+    stateDir: common.stateDir,
+    projectDir: ctx.cwd,
+    commandLine: options.commandLine,
+    user: currentUser(ctx.env),
+    now: () => new Date(),
+    progress,
+  };
+  if (common.target === 'local') {
+    const controlPlane = await LocalControlPlane.open({
+      stateDir: common.stateDir,
+      ...(options.devUrl !== undefined ? { devUrl: options.devUrl } : {}),
+    });
+    return { release: { ...base, controlPlane }, close: () => undefined };
+  }
+  const owned = options.awsClients === undefined ? createAwsClients() : undefined;
+  const clients = options.awsClients ?? (owned as AwsClients);
+  try {
+    const controlPlane = await progress.task(`read stack ${common.stackName}`, () =>
+      openAwsControlPlane({ ...clients, stackName: common.stackName }),
+    );
+    return { release: { ...base, controlPlane }, close: () => owned?.destroy() };
+  } catch (error) {
+    owned?.destroy();
+    throw error;
+  }
+}
+
+/** Writes one JSON object and a newline. */
+export function writeJson(ctx: CommandContext, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,69 @@
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ReleaseError } from '../errors.ts';
+import { awsErrorName, translateAwsError } from './errors.ts';
+
+/** The stack name the CDK app deploys by default (`--context stackName=…` overrides it). */
+export const DEFAULT_STACK_NAME = 'Stagecraft';
+
+/** The outputs release control reads (keys as the CDK stack declares them). */
+export interface StackOutputs {
+  /** The Lambda function's name. */
+  readonly FunctionName: string;
+  /** Base URL of the staging stage, ending in `/staging/`. */
+  readonly StagingUrl: string;
+  /** Base URL of the prod stage, ending in `/prod/`. */
+  readonly ProdUrl: string;
+  /** Every output of the stack, including the ones above. */
+  readonly all: Readonly<Record<string, string>>;
+}
+
+const REQUIRED = ['FunctionName', 'StagingUrl', 'ProdUrl'] as const;
+
+/**
+ * Reads the stack's outputs with DescribeStacks. A missing stack or a stack without the
+ * outputs (not deployed yet, or deployed by another tool) is a clear `aws.stack` error.
+ */
+export async function readStackOutputs(
+  cloudformation: CloudFormationClient,
+  stackName: string,
+): Promise<StackOutputs> {
+  let stacks;
+  try {
+    ({ Stacks: stacks } = await cloudformation.send(
+      new DescribeStacksCommand({ StackName: stackName }),
+    ));
+  } catch (error) {
+    // CloudFormation answers a missing stack with a generic ValidationError.
+    if (awsErrorName(error) === 'ValidationError' && /does not exist/i.test(String(error))) {
+      throw new ReleaseError(
+        'aws.stack',
+        `stack ${stackName} does not exist in this account and region; deploy it first ` +
+          '(npx cdk deploy), or name another with --stack',
+        { cause: error },
+      );
+    }
+    translateAwsError(error, `DescribeStacks ${stackName}`);
+  }
+  const stack = stacks?.[0];
+  const all: Record<string, string> = {};
+  for (const output of stack?.Outputs ?? []) {
+    if (output.OutputKey !== undefined && output.OutputValue !== undefined) {
+      all[output.OutputKey] = output.OutputValue;
+    }
+  }
+  const missing = REQUIRED.filter((key) => all[key] === undefined || all[key] === '');
+  if (stack === undefined || missing.length > 0) {
+    throw new ReleaseError(
+      'aws.stack',
+      `stack ${stackName} has no output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` +
+        `${stack?.StackStatus !== undefined ? ` (status ${stack.StackStatus})` : ''}; ` +
+        'is it the stagecraft CDK stack, fully deployed?',
+    );
+  }
+  return {
+    FunctionName: all.FunctionName as string,
+    StagingUrl: all.StagingUrl as string,
+    ProdUrl: all.ProdUrl as string,
+    all,
+  };
+}

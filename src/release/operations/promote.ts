@@ -1,0 +1,168 @@
+import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
+import {
+  type AliasRouting,
+  type AliasState,
+  type ControlPlane,
+  formatRouting,
+  hasCanary,
+  type PublishOutcome,
+  type VersionInfo,
+} from '../control-plane.ts';
+import { ReleaseError } from '../errors.ts';
+import {
+  canaryVersion,
+  describeRouting,
+  planComplete,
+  planPromote,
+  type RoutingPlan,
+} from '../plan.ts';
+import {
+  readVerification,
+  type VerificationRecord,
+  verificationCovers,
+  verificationPathFor,
+} from '../state/verification.ts';
+import { findVersion, routingOf } from './code-served.ts';
+import { publishLocked } from './publish.ts';
+
+/** Options of `release promote`. */
+export interface PromoteOptions {
+  /** The version to promote; default: publish the verified `$LATEST` and promote that. */
+  readonly version?: string;
+  /** Route this share (0 < P < 100) of prod to the version instead of all of it. */
+  readonly canaryPercent?: number;
+  /** Finish the running canary: all prod traffic to its version. */
+  readonly complete?: boolean;
+  /** Promote code that was not verified on staging (recorded in history). */
+  readonly force?: boolean;
+}
+
+/** What `release promote` did. */
+export interface PromoteResult {
+  /** False when prod already was where it was asked to go. */
+  readonly changed: boolean;
+  /** Why nothing changed. */
+  readonly reason?: string;
+  /** `promote`, `canary` or `complete`. */
+  readonly action?: string;
+  /** The prod routing before. */
+  readonly from: AliasRouting;
+  /** The prod routing after. */
+  readonly to: AliasRouting;
+  /** The version promoted. */
+  readonly version: VersionInfo;
+  /** The publish step, when promote published `$LATEST`. */
+  readonly published?: PublishOutcome;
+  /** True when the version's code passed verification on this target's staging. */
+  readonly verified: boolean;
+  /** True when `--force` overrode a missing verification. */
+  readonly forced: boolean;
+}
+
+/**
+ * Points prod at a version — all of it, or a canary share — after checking that its code is
+ * the code verified on staging. Serialized with every other release command by the lock;
+ * the alias update carries the revision read at the start, so a change made behind the
+ * lock's back (another machine, the console) makes it fail instead of being overwritten.
+ */
+export async function promote(
+  ctx: ReleaseContext,
+  options: PromoteOptions = {},
+): Promise<PromoteResult> {
+  return withReleaseLock(ctx, async () => {
+    const cp = ctx.controlPlane;
+    const prod = await cp.getAlias('prod');
+    const versions = await cp.listVersions();
+    if (options.complete === true) {
+      const plan = planComplete(prod, options.version);
+      const version = findVersion(versions, canaryVersion(prod) ?? '');
+      return apply(ctx, prod, plan, { version, verified: true, forced: false });
+    }
+    if (hasCanary(prod) && options.canaryPercent === undefined) {
+      // Refuse before publishing anything: planPromote would refuse after.
+      planPromote(prod, '', undefined);
+    }
+    const named =
+      options.version !== undefined ? findVersion(versions, options.version) : undefined;
+    const sha = named?.code_sha256 ?? (await cp.latestCodeSha256());
+    const verification = await readVerification(verificationPathFor(ctx.stateDir));
+    const verified = verificationCovers(verification, {
+      codeSha256: sha,
+      target: cp.target,
+      functionName: cp.functionName,
+    });
+    if (!verified && options.force !== true) {
+      throw unverified(cp, named, sha, verification);
+    }
+    let published: PublishOutcome | undefined;
+    if (named === undefined) {
+      published = await publishLocked(ctx, { expectedCodeSha256: sha });
+    }
+    const version = named ?? (published as PublishOutcome).version;
+    const plan = planPromote(prod, version.version, options.canaryPercent);
+    const forced = !verified;
+    const result = await apply(ctx, prod, plan, { version, verified, forced });
+    return published !== undefined ? { ...result, published } : result;
+  });
+}
+
+async function apply(
+  ctx: ReleaseContext,
+  prod: AliasState,
+  plan: RoutingPlan,
+  facts: { version: VersionInfo; verified: boolean; forced: boolean },
+): Promise<PromoteResult> {
+  if (plan.kind === 'noop') {
+    ctx.progress.note(plan.reason);
+    const current = routingOf(prod);
+    return { changed: false, reason: plan.reason, from: current, to: current, ...facts };
+  }
+  const to = await ctx.progress.task(`point prod at ${describeRouting(plan.to)}`, () =>
+    ctx.controlPlane.updateAlias('prod', plan.to, prod.revision),
+  );
+  await record(ctx, {
+    action: plan.action,
+    stage: 'prod',
+    from: formatRouting(plan.from),
+    to: formatRouting(to),
+    version: facts.version.version,
+    code_sha256: facts.version.code_sha256,
+    verified: facts.verified,
+    forced: facts.forced,
+  });
+  return {
+    changed: true,
+    action: plan.action,
+    from: routingOf(plan.from),
+    to: routingOf(to),
+    ...facts,
+  };
+}
+
+function unverified(
+  cp: ControlPlane,
+  named: VersionInfo | undefined,
+  sha: string,
+  verification: VerificationRecord | undefined,
+): ReleaseError {
+  const subject =
+    named === undefined
+      ? `$LATEST (code sha256 ${sha})`
+      : `version ${named.version} (code sha256 ${sha})`;
+  let last: string;
+  if (verification === undefined) {
+    last = 'no verification has been recorded';
+  } else if (verification.target !== cp.target) {
+    last = `the last verification ran on the ${verification.target} target, not ${cp.target}`;
+  } else if (!verification.passed) {
+    last = `the last verification of ${verification.code_sha256} FAILED at ${verification.at}`;
+  } else {
+    last = `the last verification passed for other code (${verification.code_sha256}) at ${verification.at}`;
+  }
+  return new ReleaseError(
+    'promote.unverified',
+    `refusing to promote ${subject}: it was not verified on staging (${last}). Run ` +
+      '`stagecraft release verify` while staging serves this code, then promote; or pass ' +
+      '--force to promote it anyway (recorded in history).',
+  );
+}

@@ -1,0 +1,67 @@
+import { type ReleaseContext, record, targetHistory, withReleaseLock } from '../context.ts';
+import { type AliasRouting, formatRouting, type VersionInfo } from '../control-plane.ts';
+import { describeRouting, planRollback } from '../plan.ts';
+import { findVersion, routingOf } from './code-served.ts';
+
+/** Options of `release rollback`. */
+export interface RollbackOptions {
+  /** The version to point prod at; default: the previous prod version in the history. */
+  readonly to?: string;
+}
+
+/** What `release rollback` did. */
+export interface RollbackResult {
+  /** False when prod already served the requested version. */
+  readonly changed: boolean;
+  /** Why nothing changed. */
+  readonly reason?: string;
+  /** `rollback`, or `abort` when a running canary was stopped. */
+  readonly action?: string;
+  /** The prod routing before. */
+  readonly from: AliasRouting;
+  /** The prod routing after. */
+  readonly to: AliasRouting;
+  /** The version prod now serves. */
+  readonly version?: VersionInfo;
+}
+
+/**
+ * Points prod back: aborts a running canary, else goes to `--to VERSION` or the previous prod
+ * version in the history. No verification check: every version it can choose served prod
+ * before, and in an incident speed matters more than ceremony.
+ */
+export async function rollback(
+  ctx: ReleaseContext,
+  options: RollbackOptions = {},
+): Promise<RollbackResult> {
+  return withReleaseLock(ctx, async () => {
+    const cp = ctx.controlPlane;
+    const prod = await cp.getAlias('prod');
+    const history = await targetHistory(ctx);
+    const plan = planRollback(prod, history, options.to);
+    if (plan.kind === 'noop') {
+      ctx.progress.note(plan.reason);
+      return { changed: false, reason: plan.reason, from: routingOf(prod), to: routingOf(prod) };
+    }
+    const version = findVersion(await cp.listVersions(), plan.to.version);
+    const to = await ctx.progress.task(`point prod at ${describeRouting(plan.to)}`, () =>
+      cp.updateAlias('prod', plan.to, prod.revision),
+    );
+    await record(ctx, {
+      action: plan.action,
+      stage: 'prod',
+      from: formatRouting(plan.from),
+      to: formatRouting(to),
+      version: version.version,
+      code_sha256: version.code_sha256,
+      forced: false,
+    });
+    return {
+      changed: true,
+      action: plan.action,
+      from: routingOf(plan.from),
+      to: routingOf(to),
+      version,
+    };
+  });
+}

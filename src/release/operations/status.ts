@@ -1,0 +1,97 @@
+import { LATEST, STAGES, type Stage } from '../../config/stages.ts';
+import type { ReleaseContext } from '../context.ts';
+import { isReleaseError } from '../errors.ts';
+import type { ReleaseTarget, VersionInfo } from '../control-plane.ts';
+import {
+  readVerification,
+  verificationCovers,
+  verificationPathFor,
+} from '../state/verification.ts';
+
+/** One stage's alias as `status` shows it. */
+export interface AliasStatus {
+  /** `$LATEST` or a version number. */
+  readonly version: string;
+  /** The code sha256 of that version (`null` when `$LATEST` has no code yet). */
+  readonly code_sha256: string | null;
+  /** When the version was published (absent for `$LATEST`). */
+  readonly published_at?: string;
+  /** The version's description (absent for `$LATEST`). */
+  readonly description?: string;
+  /** Extra version → traffic share, while a canary runs. */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** True when the last passing verification covers this code on this target. */
+  readonly verified: boolean;
+}
+
+/** The `release status` answer (its JSON is this object). */
+export interface StatusResult {
+  /** `local` or `aws`. */
+  readonly target: ReleaseTarget;
+  /** The function's name. */
+  readonly function_name: string;
+  /** Stage → alias. */
+  readonly aliases: Readonly<Record<Stage, AliasStatus>>;
+  /** Every published version, oldest first. */
+  readonly versions: readonly VersionInfo[];
+  /** The last verification (without the full report), or `null`. */
+  readonly verification: {
+    readonly code_sha256: string;
+    readonly at: string;
+    readonly passed: boolean;
+    readonly target: ReleaseTarget;
+    readonly version: string;
+  } | null;
+}
+
+/** Reads aliases, versions and the last verification. Takes no lock: it only reads. */
+export async function releaseStatus(ctx: ReleaseContext): Promise<StatusResult> {
+  const cp = ctx.controlPlane;
+  const [versions, latest, verification] = await Promise.all([
+    cp.listVersions(),
+    cp.latestCodeSha256().catch((error: unknown) => {
+      if (isReleaseError(error, 'function.empty')) return null;
+      throw error;
+    }),
+    readVerification(verificationPathFor(ctx.stateDir)),
+  ]);
+  const aliases = {} as Record<Stage, AliasStatus>;
+  for (const stage of STAGES) {
+    const alias = await cp.getAlias(stage);
+    const published = versions.find((v) => v.version === alias.version);
+    const sha = alias.version === LATEST ? latest : (published?.code_sha256 ?? null);
+    aliases[stage] = {
+      version: alias.version,
+      code_sha256: sha,
+      ...(published !== undefined
+        ? { published_at: published.published_at, description: published.description }
+        : {}),
+      ...(alias.weights !== undefined && Object.keys(alias.weights).length > 0
+        ? { weights: alias.weights }
+        : {}),
+      verified:
+        sha !== null &&
+        verificationCovers(verification, {
+          codeSha256: sha,
+          target: cp.target,
+          functionName: cp.functionName,
+        }),
+    };
+  }
+  return {
+    target: cp.target,
+    function_name: cp.functionName,
+    aliases,
+    versions,
+    verification:
+      verification === undefined
+        ? null
+        : {
+            code_sha256: verification.code_sha256,
+            at: verification.at,
+            passed: verification.passed,
+            target: verification.target,
+            version: verification.version,
+          },
+  };
+}

@@ -1,0 +1,128 @@
+import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
+import { hasCanary } from '../control-plane.ts';
+import { ReleaseError } from '../errors.ts';
+import { CONTRACT_CHECKS } from '../verify/contract-checks.ts';
+import { loadProjectChecks } from '../verify/project-checks.ts';
+import { probeStage, runSmokeSuite, type SourcedCheck } from '../verify/runner.ts';
+import type { SmokeReport } from '../verify/types.ts';
+import {
+  type VerificationRecord,
+  verificationPathFor,
+  writeVerification,
+} from '../state/verification.ts';
+import { codeSha256Of } from './code-served.ts';
+import type { ProgressStep } from '../progress.ts';
+
+/**
+ * Runs the smoke suite against the staging stage and records which code passed or failed.
+ *
+ * The record is only as good as the link between the answers and the code: the code sha256
+ * staging's alias resolves to is read before and after the run, and every answer's
+ * `X-Function-Version` must name the alias's version. If the code changed during the run (a
+ * deploy, a watched rebuild), the run proves nothing about either code: it is void, nothing
+ * is recorded as verified, and the command fails with `verify.void`.
+ *
+ * A finished run — passed or failed — is written to `<state>/verification.json` and the
+ * history; a failed one is returned with `passed: false` (the CLI exits 1).
+ */
+export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRecord> {
+  return withReleaseLock(ctx, async () => {
+    const cp = ctx.controlPlane;
+    const before = await cp.getAlias('staging');
+    if (hasCanary(before)) {
+      throw new ReleaseError(
+        'verify.void',
+        'the staging alias splits traffic between versions; a verification must see one code',
+      );
+    }
+    const shaBefore = await codeSha256Of(cp, before.version);
+    const url = await cp.stageUrl('staging');
+    const unreachable = await probeStage(url);
+    if (unreachable !== undefined) {
+      const hint =
+        cp.target === 'local'
+          ? 'is `stagecraft dev` running on this state dir? Pass its URL with --url if it does ' +
+            'not listen on the default port'
+          : 'is the stack deployed, and the StagingUrl output right?';
+      throw new ReleaseError(
+        'stage.unreachable',
+        `nothing answers at the staging URL ${url} (${unreachable}); ${hint}`,
+      );
+    }
+    const checks: SourcedCheck[] = [
+      ...CONTRACT_CHECKS.map((check) => ({ check, source: 'built-in' })),
+      ...(await loadProjectChecks(ctx.projectDir)),
+    ];
+    ctx.progress.note(`staging ${url} serves version ${before.version} (code sha256 ${shaBefore})`);
+    let step: ProgressStep | undefined;
+    const report = await runSmokeSuite({
+      baseUrl: url,
+      checks,
+      onCheckStart: ({ check }) => {
+        step = ctx.progress.start(check.name);
+      },
+      onCheckEnd: (result) => step?.done(result.passed),
+    });
+    const after = await cp.getAlias('staging');
+    const shaAfter = await codeSha256Of(cp, after.version);
+    const voided = voidReason(before.version, shaBefore, after.version, shaAfter, report);
+    if (voided !== undefined) {
+      await record(ctx, {
+        action: 'verify',
+        stage: 'staging',
+        to: before.version,
+        code_sha256: shaBefore,
+        passed: false,
+        void: true,
+        forced: false,
+      });
+      throw new ReleaseError(
+        'verify.void',
+        `${voided}; the run proves nothing about either code and was not recorded — run ` +
+          '`stagecraft release verify` again once staging is stable',
+      );
+    }
+    const verification: VerificationRecord = {
+      code_sha256: shaBefore,
+      at: ctx.now().toISOString(),
+      passed: report.passed,
+      report,
+      target: cp.target,
+      function_name: cp.functionName,
+      version: before.version,
+    };
+    await writeVerification(verificationPathFor(ctx.stateDir), verification);
+    await record(ctx, {
+      action: 'verify',
+      stage: 'staging',
+      to: before.version,
+      code_sha256: shaBefore,
+      passed: report.passed,
+      forced: false,
+    });
+    return verification;
+  });
+}
+
+function voidReason(
+  versionBefore: string,
+  shaBefore: string,
+  versionAfter: string,
+  shaAfter: string,
+  report: SmokeReport,
+): string | undefined {
+  if (versionBefore !== versionAfter) {
+    return `the staging alias moved from version ${versionBefore} to ${versionAfter} during the run`;
+  }
+  if (shaBefore !== shaAfter) {
+    return `staging's code changed during the run (code sha256 ${shaBefore} before, ${shaAfter} after)`;
+  }
+  const strangers = report.function_versions.filter((v) => v !== versionBefore);
+  if (strangers.length > 0) {
+    return (
+      `staging answered from version ${strangers.join(', ')} (X-Function-Version) while its ` +
+      `alias points at ${versionBefore}`
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,62 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ReleaseError } from '../errors.ts';
+import type { SourcedCheck } from './runner.ts';
+
+/** The file names looked for, in order, at the project root. */
+export const SMOKE_CONFIG_FILES = ['smoke.config.ts', 'smoke.config.mjs', 'smoke.config.js'];
+
+/**
+ * Loads the project's own smoke checks from the first `smoke.config.{ts,mjs,js}` in `dir`:
+ * its default export (or a named export `checks`) must be an array of `{ name, run }`. No file
+ * → no checks. TypeScript files load because `bin/stagecraft` runs under tsx.
+ */
+export async function loadProjectChecks(dir: string): Promise<SourcedCheck[]> {
+  const file = await firstExisting(SMOKE_CONFIG_FILES.map((name) => join(dir, name)));
+  if (file === undefined) return [];
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ReleaseError(
+      'config.invalid',
+      `${file} failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  const checks = module.default ?? module.checks;
+  if (!Array.isArray(checks)) {
+    throw new ReleaseError(
+      'config.invalid',
+      `${file} must export an array of checks as its default export, e.g. ` +
+        "export default [{ name: 'lists users', async run(ctx) { … } }]",
+    );
+  }
+  return checks.map((check: unknown, index) => {
+    const candidate = check as { name?: unknown; run?: unknown } | null;
+    if (
+      typeof candidate?.name !== 'string' ||
+      candidate.name === '' ||
+      typeof candidate.run !== 'function'
+    ) {
+      throw new ReleaseError(
+        'config.invalid',
+        `${file}: check #${index + 1} must be an object { name: string, run(ctx): Promise<void> }`,
+      );
+    }
+    return { check: candidate as SourcedCheck['check'], source: file };
+  });
+}
+
+async function firstExisting(paths: string[]): Promise<string | undefined> {
+  for (const path of paths) {
+    try {
+      await access(path);
+      return path;
+    } catch {
+      // not there: try the next name
+    }
+  }
+  return undefined;
+}

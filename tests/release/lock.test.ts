@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isReleaseError } from '../../src/release/errors.ts';
+import { acquireLock, withLock } from '../../src/release/state/lock.ts';
+
+let dir: string;
+let path: string;
+const children: ChildProcess[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stagecraft-lock-'));
+  path = join(dir, 'release.lock');
+});
+
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function busyMessage(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isReleaseError(error, 'lock.busy')) return error.message;
+    throw error;
+  }
+  throw new Error('expected lock.busy');
+}
+
+function holdInChild(): Promise<ChildProcess> {
+  const fixture = new URL('./fixtures/hold-lock.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`fixture exited ${code}`)));
+    child.stdout?.once('data', () => resolve(child));
+  });
+}
+
+describe('release lock', () => {
+  it('lets exactly one of many concurrent takers in, and names the holder to the others', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, () => acquireLock(path, { command: 'release promote' })),
+    );
+    const held = attempts.filter((a) => a.status === 'fulfilled');
+    expect(held).toHaveLength(1);
+    for (const attempt of attempts) {
+      if (attempt.status === 'rejected') {
+        expect(isReleaseError(attempt.reason, 'lock.busy')).toBe(true);
+      }
+    }
+    const holder = JSON.parse(await readFile(path, 'utf8'));
+    expect(holder).toMatchObject({ pid: process.pid, command: 'release promote' });
+    await (
+      held[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>
+    ).value.release();
+    const again = await acquireLock(path, { command: 'release rollback' });
+    await again.release();
+  });
+
+  it('refuses while another process holds it, and breaks it once that process is dead', async () => {
+    const child = await holdInChild();
+    const message = await busyMessage(acquireLock(path, { command: 'release promote' }));
+    expect(message).toContain(`pid ${child.pid}`);
+    expect(message).toContain('release promote (fixture)');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL'); // dies holding the lock: the file stays behind
+    await exited;
+    const lock = await acquireLock(path, { command: 'release promote' });
+    expect(JSON.parse(await readFile(path, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
+  });
+
+  it('never breaks a lock from another host, nor one it cannot read', async () => {
+    await writeFile(
+      path,
+      JSON.stringify({ pid: 1, host: `not-${hostname()}`, command: 'x', since: 's', token: 't' }),
+    );
+    await busyMessage(acquireLock(path, { command: 'c', isAlive: () => false }));
+    await writeFile(path, '');
+    expect(await busyMessage(acquireLock(path, { command: 'c' }))).toContain(
+      'another release command',
+    );
+  });
+
+  it('release() leaves a lock that is no longer its own alone', async () => {
+    const lock = await acquireLock(path, { command: 'c' });
+    const foreign = { pid: 42, host: hostname(), command: 'other', since: 's', token: 'theirs' };
+    await writeFile(path, JSON.stringify(foreign));
+    await lock.release();
+    expect(JSON.parse(await readFile(path, 'utf8')).token).toBe('theirs');
+  });
+
+  it('withLock releases after a failure', async () => {
+    await expect(
+      withLock(path, { command: 'c' }, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const lock = await acquireLock(path, { command: 'c' });
+    await lock.release();
+  });
+});
