@@ -41,7 +41,7 @@ export interface BuiltExpression {
  * // ConditionExpression: '#n0 = :v0', UpdateExpression: 'SET #n1 = :v1, #n0 = #n0 + :v2'
  */
 export function buildExpression<T extends object = AnyItem>(
-  input: ExpressionInput<NoInfer<T>>,
+  input: ExpressionInput<T>,
 ): BuiltExpression {
   // Pure transform first: every error is raised before any string is built.
   const condition = input.condition === undefined ? undefined : parseCondition(input.condition);
