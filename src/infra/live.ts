@@ -130,7 +130,10 @@ function explain(error: unknown, doing: string): LiveReadError {
   ) {
     hint = '; the deploying identity needs cloudformation:DescribeStacks and lambda:GetAlias';
   }
-  return new LiveReadError(`${doing} failed: ${name === '' ? '' : `${name}: `}${message}${hint}`, {
-    cause: error,
-  });
+  return new LiveReadError(
+    `${doing} failed: ${name === '' || name === 'Error' ? '' : `${name}: `}${message}${hint}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -2,24 +2,32 @@
 import { JsonSchemaType, JsonSchemaVersion, type JsonSchema } from 'aws-cdk-lib/aws-apigateway';
 import type { BodySchema } from '../service/routes.ts';
 
-const TYPES = {
-  string: JsonSchemaType.STRING,
-  integer: JsonSchemaType.INTEGER,
-} as const;
-
 /**
- * The model API Gateway validates a JSON body against: an object with exactly the schema's
- * fields (others rejected), the required ones present, each with its type and bounds.
+ * The model API Gateway checks a JSON body against before the function runs: an object with
+ * the required fields, no others, each of its JSON type.
+ *
+ * It must never be stricter than the function's own validation (src/service/validate.ts), or
+ * AWS would refuse bodies the local stack accepts. So:
+ * - strings keep `minLength` (the function's length is counted after trimming, and a trimmed
+ *   string is never longer than the raw one) but not `maxLength` (surrounding blanks may push a
+ *   valid name over it before trimming);
+ * - integers are `number` with their `minimum`: API Gateway's validator types `1.0` as a
+ *   number, not an integer, while the function accepts it as 1. The function rejects
+ *   fractions with its own message.
  */
 export function bodyModelSchema(body: BodySchema, title: string): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const [name, field] of Object.entries(body.fields)) {
-    properties[name] = {
-      type: TYPES[field.type],
-      ...(field.minLength !== undefined && { minLength: field.minLength }),
-      ...(field.maxLength !== undefined && { maxLength: field.maxLength }),
-      ...(field.minimum !== undefined && { minimum: field.minimum }),
-    };
+    properties[name] =
+      field.type === 'string'
+        ? {
+            type: JsonSchemaType.STRING,
+            ...(field.minLength !== undefined && { minLength: field.minLength }),
+          }
+        : {
+            type: JsonSchemaType.NUMBER,
+            ...(field.minimum !== undefined && { minimum: field.minimum }),
+          };
   }
   const required = Object.entries(body.fields)
     .filter(([, field]) => field.required)
