@@ -21,6 +21,7 @@ import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
 import { buildLatest, firstDeployment } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
+import { StateDirInUseError, acquireStateLock } from './state-lock.ts';
 import type { SourceWatcher } from './source-watcher.ts';
 
 /** The stage variable naming the alias each stage calls (as the deployed API sets it). */
@@ -143,6 +144,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     await mkdir(stateDir, { recursive: true });
+    const lock = await lockStateDir(stateDir);
+    cleanup.push(() => lock.release());
     const store = await LocalFunctionStore.open(stateDir, FUNCTION_NAME);
     const dynamo = await startDynamo(join(stateDir, 'dynamodb'));
     cleanup.push(() => dynamo.stop());
@@ -230,6 +233,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
   } catch (error) {
     await stopAll();
+    throw error;
+  }
+}
+
+async function lockStateDir(stateDir: string) {
+  try {
+    return await acquireStateLock(stateDir);
+  } catch (error) {
+    if (error instanceof StateDirInUseError) throw new LocalStackError(error.message);
     throw error;
   }
 }
