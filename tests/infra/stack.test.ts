@@ -96,6 +96,32 @@ describe('the stack without a custom domain', () => {
     expect(missingContext).toBeUndefined();
   });
 
+  it('holds exactly these resources, nothing CDK added on the side', () => {
+    const counts: Record<string, number> = {};
+    for (const resource of Object.values(template.toJSON().Resources as Record<string, Json>)) {
+      const type = resource.Type as string;
+      counts[type] = (counts[type] ?? 0) + 1;
+    }
+    expect(counts).toEqual({
+      'AWS::DynamoDB::Table': 2,
+      'AWS::Logs::LogGroup': 3,
+      'AWS::IAM::Role': 2, // the function's, and API Gateway's CloudWatch role for access logs
+      'AWS::IAM::Policy': 1,
+      'AWS::Lambda::Function': 1,
+      'AWS::Lambda::Alias': 2,
+      'AWS::Lambda::Permission': 2,
+      'AWS::ApiGateway::RestApi': 1,
+      'AWS::ApiGateway::Account': 1,
+      'AWS::ApiGateway::Deployment': 1,
+      'AWS::ApiGateway::Stage': 2,
+      'AWS::ApiGateway::Resource': 2,
+      'AWS::ApiGateway::Method': ROUTES.length,
+      'AWS::ApiGateway::RequestValidator': 1,
+      'AWS::ApiGateway::Model': 1,
+      'AWS::ApiGateway::GatewayResponse': 3,
+    });
+  });
+
   it('has one on-demand table per stage, keyed by id, named by tableNameFor', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', STAGES.length);
     for (const stage of STAGES) {
@@ -126,6 +152,14 @@ describe('the stack without a custom domain', () => {
     const key = (props.Code as Json).S3Key as string;
     const asset = await readFile(join(assemblyDir, `asset.${key}`));
     expect(asset.equals(Buffer.from(built.bundle.zip))).toBe(true);
+    // `file` packaging: cdk-assets uploads the zip as it is, so Lambda's CodeSha256 is ours.
+    const manifest = JSON.parse(
+      await readFile(join(assemblyDir, `${DEFAULT_STACK_NAME}.assets.json`), 'utf8'),
+    ) as { files: Record<string, { source: { path: string; packaging: string } }> };
+    expect(Object.values(manifest.files).map((f) => f.source)).toContainEqual({
+      path: `asset.${key}`,
+      packaging: 'file',
+    });
     // The handler gets exactly the table names the role is granted.
     const tables = resourcesOf(template, 'AWS::DynamoDB::Table');
     const byName = new Map(tables.map(([id, t]) => [propsOf(t).TableName, id]));

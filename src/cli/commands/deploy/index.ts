@@ -157,7 +157,7 @@ export async function runDeploy(ctx: CommandContext, deps: DeployDeps): Promise<
   if (code !== 0) throw new CliError(`cdk deploy failed (exit code ${code}); its output is above`);
   if (plan.firstDeploy) {
     ctx.stderr.write(
-      'first deploy done; next: stagecraft release verify --target aws, then release publish and release promote (docs/aws.md)\n',
+      'first deploy done; next: stagecraft release verify --target aws, then stagecraft release promote --target aws (it publishes the verified code as version 1; docs/aws.md)\n',
     );
   }
   return 0;
