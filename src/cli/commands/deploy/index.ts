@@ -32,7 +32,7 @@ export const HELP = {
     'ProdVersion parameter. Move prod only with `stagecraft release promote|rollback --target aws`.',
     '',
     'First deploy (no stack yet): no version exists, so pass --prod-version latest; prod follows',
-    '$LATEST until the first `release publish` + `release promote`.',
+    '$LATEST until the first `release promote` (which publishes the verified $LATEST).',
     '',
     '--target local: the local stack needs no deploy; `stagecraft dev` is it.',
   ],
