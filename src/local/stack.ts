@@ -61,7 +61,7 @@ export interface LocalStackOptions {
   readonly watchDir?: string;
   /**
    * Function timeout (ms); a request over it is answered 504.
-   * @default 6000
+   * @default 10000 (as deployed)
    */
   readonly timeoutMs?: number;
   /**

@@ -18,6 +18,12 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 /** The region in local ARNs and the function's `AWS_REGION`. */
 export const LOCAL_REGION = 'local';
 
+/** The function timeout, as deployed (src/infra/settings.ts FUNCTION_TIMEOUT_SECONDS). */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The function memory size, as deployed (src/infra/settings.ts FUNCTION_MEMORY_MB). */
+export const DEFAULT_MEMORY_MB = 256;
+
 /** Lambda's synchronous response payload limit. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
@@ -27,12 +33,12 @@ export interface FunctionRunnerOptions {
   readonly functionName: string;
   /**
    * The function timeout in ms.
-   * @default 6000
+   * @default DEFAULT_TIMEOUT_MS (10 s, as deployed)
    */
   readonly timeoutMs?: number;
   /**
    * Memory size in MB: `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` and the worker's heap limit.
-   * @default 256
+   * @default DEFAULT_MEMORY_MB (256, as deployed)
    */
   readonly memoryMb?: number;
   /** Environment variables of the function, beside the ones Lambda sets. */
@@ -97,8 +103,8 @@ export class FunctionRunner {
 
   /** @param options see {@link FunctionRunnerOptions} */
   constructor(private readonly options: FunctionRunnerOptions) {
-    this.timeoutMs = options.timeoutMs ?? 6000;
-    this.memoryMb = options.memoryMb ?? 256;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
     this.idleMs = options.idleMs ?? 600_000;
     this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 60_000));
     this.reaper.unref();

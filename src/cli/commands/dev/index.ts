@@ -4,6 +4,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STAGES } from '../../../config/stages.ts';
 import { describeAlias } from '../../../local/alias-resolver.ts';
+import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { LocalStackError, startLocalStack } from '../../../local/stack.ts';
 import { ROUTES } from '../../../service/routes.ts';
 import type { CommandContext } from '../../command.ts';
@@ -12,7 +13,7 @@ import { CliError, UsageError } from '../../errors.ts';
 /** Help kept as data, so `--help` and docs/local.md say the same thing. */
 export const HELP = {
   usage:
-    'stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir .stagecraft] [--no-watch] [--timeout 6]',
+    'stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir .stagecraft] [--no-watch] [--timeout 10]',
   summary:
     'Runs the user API locally: API Gateway stages staging and prod, each calling its Lambda ' +
     'alias (staging → $LATEST, prod → a published version), on an embedded DynamoDB.',
@@ -26,7 +27,7 @@ export const HELP = {
     { flag: '--no-watch', text: 'do not rebuild $LATEST when a file under src/ changes' },
     {
       flag: '--timeout S',
-      text: 'function timeout in seconds; slower requests get 504 (default: 6)',
+      text: 'function timeout in seconds; slower requests get 504 (default: 10, as deployed)',
     },
     { flag: '-h, --help', text: 'show this help' },
   ],
@@ -77,7 +78,7 @@ function parse(argv: readonly string[]): DevOptions | 'help' {
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
     throw new UsageError(`--port must be a number 0–65535, got '${port}'`);
   }
-  const timeout = values.timeout ?? '6';
+  const timeout = values.timeout ?? String(DEFAULT_TIMEOUT_MS / 1000);
   if (!/^\d+(\.\d+)?$/.test(timeout) || Number(timeout) <= 0 || Number(timeout) > 900) {
     throw new UsageError(
       `--timeout must be seconds within (0, 900] as in Lambda, got '${timeout}'`,
