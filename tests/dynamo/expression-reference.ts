@@ -170,3 +170,115 @@ export function evaluateCondition(condition: Condition, item: Item): boolean {
   }
   throw new Error(`reference evaluator: unknown condition ${JSON.stringify(c)}`);
 }
+
+/** Thrown by {@link applyUpdate} where DynamoDB answers with a ValidationException. */
+export class ReferenceUpdateError extends Error {}
+
+/**
+ * What DynamoDB should store after `actions` on `item` (a deep copy is returned), for the action
+ * shapes of UpdateAction. Every operand reads the item as it was before the update, as DynamoDB
+ * does. Throws {@link ReferenceUpdateError} where DynamoDB refuses the update.
+ */
+export function applyUpdate(actions: readonly Record<string, unknown>[], item: Item): Item {
+  const before = structuredClone(item);
+  const after = structuredClone(item);
+  for (const action of actions) {
+    if ('remove' in action) {
+      removeAt(after, action.remove as string);
+    } else if ('set' in action) {
+      const path = action.set as string;
+      const current = resolve(before, path);
+      const base = () => {
+        const value = current ?? action.start;
+        if (typeof value !== 'number') throw new ReferenceUpdateError(`no number at ${path}`);
+        return value;
+      };
+      let value: unknown;
+      if ('value' in action)
+        value = isAttrRef(action.value) ? resolve(before, action.value[ATTR_REF]) : action.value;
+      else if ('ifNotExists' in action) value = current ?? action.ifNotExists;
+      else if ('increment' in action) value = base() + (action.increment as number);
+      else if ('decrement' in action) value = base() - (action.decrement as number);
+      else if ('append' in action || 'prepend' in action) {
+        if (!Array.isArray(current)) throw new ReferenceUpdateError(`no list at ${path}`);
+        value =
+          'append' in action
+            ? [...current, ...(action.append as unknown[])]
+            : [...(action.prepend as unknown[]), ...current];
+      }
+      // Reading a missing attribute (a reference, or if_not_exists' own path aside) is refused.
+      if (value === undefined) throw new ReferenceUpdateError(`nothing to read for ${path}`);
+      setAt(after, path, value);
+    } else if ('add' in action) {
+      const path = action.add as string;
+      const current = resolve(before, path);
+      const amount = action.value;
+      if (typeof amount === 'number') {
+        if (current !== undefined && typeof current !== 'number')
+          throw new ReferenceUpdateError('add to a non-number');
+        setAt(after, path, ((current as number | undefined) ?? 0) + amount);
+      } else {
+        if (current !== undefined && typeOf(current) !== typeOf(amount))
+          throw new ReferenceUpdateError('add to another type');
+        setAt(
+          after,
+          path,
+          new Set([...((current as Set<unknown> | undefined) ?? []), ...(amount as Set<unknown>)]),
+        );
+      }
+    } else if ('delete' in action) {
+      const path = action.delete as string;
+      const current = resolve(before, path);
+      if (current === undefined) continue;
+      if (typeOf(current) !== typeOf(action.value))
+        throw new ReferenceUpdateError('delete from another type');
+      const rest = [...(current as Set<unknown>)].filter(
+        (e) => !(action.value as Set<unknown>).has(e),
+      );
+      if (rest.length === 0) removeAt(after, path);
+      else setAt(after, path, new Set(rest));
+    }
+  }
+  return after;
+}
+
+function parentOf(item: Item, path: string): { parent: unknown; last: string | number } {
+  const segments = parsePath(path).segments;
+  let parent: unknown = item;
+  for (const segment of segments.slice(0, -1)) {
+    parent =
+      typeof segment === 'number'
+        ? Array.isArray(parent)
+          ? parent[segment]
+          : undefined
+        : typeOf(parent) === 'M'
+          ? (parent as Item)[segment]
+          : undefined;
+  }
+  return { parent, last: segments[segments.length - 1] as string | number };
+}
+
+function setAt(item: Item, path: string, value: unknown): void {
+  const { parent, last } = parentOf(item, path);
+  if (typeof last === 'number') {
+    if (!Array.isArray(parent)) throw new ReferenceUpdateError(`no list to index at ${path}`);
+    // An index past the end appends.
+    if (last >= parent.length) parent.push(value);
+    else parent[last] = value;
+  } else {
+    if (typeOf(parent) !== 'M') throw new ReferenceUpdateError(`no map at ${path}`);
+    (parent as Item)[last] = value;
+  }
+}
+
+function removeAt(item: Item, path: string): void {
+  const { parent, last } = parentOf(item, path);
+  // A missing parent makes the path invalid; a missing last step is fine (nothing to remove).
+  if (typeof last === 'number') {
+    if (!Array.isArray(parent)) throw new ReferenceUpdateError(`no list to index at ${path}`);
+    if (last < parent.length) parent.splice(last, 1);
+  } else {
+    if (typeOf(parent) !== 'M') throw new ReferenceUpdateError(`no map at ${path}`);
+    delete (parent as Item)[last];
+  }
+}
