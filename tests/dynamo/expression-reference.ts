@@ -279,6 +279,6 @@ function removeAt(item: Item, path: string): void {
     if (last < parent.length) parent.splice(last, 1);
   } else {
     if (typeOf(parent) !== 'M') throw new ReferenceUpdateError(`no map at ${path}`);
-    delete (parent as Item)[last];
+    Reflect.deleteProperty(parent as Item, last);
   }
 }
