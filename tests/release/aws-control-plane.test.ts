@@ -266,14 +266,12 @@ describe('AWS: promote', () => {
   });
 
   it('turns throttling that outlasted the SDK retries into aws.throttled', async () => {
-    lambda.mock
-      .on(GetAliasCommand)
-      .rejects(
-        new TooManyRequestsException({
-          $metadata: { httpStatusCode: 429 },
-          message: 'Rate exceeded',
-        }),
-      );
+    lambda.mock.on(GetAliasCommand).rejects(
+      new TooManyRequestsException({
+        $metadata: { httpStatusCode: 429 },
+        message: 'Rate exceeded',
+      }),
+    );
     expect(await codeOf(promote(ctx, { version: '2' }))).toBe('aws.throttled');
   });
 });

@@ -1,0 +1,293 @@
+// The release procedure end to end on the local target: `stagecraft release …` against the
+// local stack running in a child process (as `stagecraft dev` runs it) on a free port, with a
+// temp state dir and a handler entry in a temp dir, so the test never edits src/.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalFunctionStore } from '../../src/local/function-store.ts';
+import { runCli } from './cli-helpers.ts';
+
+const HANDLER = new URL('../../src/service/handler.ts', import.meta.url).pathname;
+const DEV_CHILD = new URL('./fixtures/dev-child.ts', import.meta.url).pathname;
+
+let project: string; // cwd of the release commands: holds smoke.config.ts and the entry
+let stateDir: string;
+let entry: string;
+let dev: ChildProcess;
+let url: string;
+let devLog = '';
+
+/** The real handler, wrapped to say which fixture release it is (header X-Fixture-Release). */
+function handlerSource(release: string): string {
+  return [
+    `import { handler as inner } from ${JSON.stringify(HANDLER)};`,
+    'export async function handler(event: Parameters<typeof inner>[0], context: Parameters<typeof inner>[1]) {',
+    '  const result = await inner(event, context);',
+    `  return { ...result, headers: { ...result.headers, 'X-Fixture-Release': ${JSON.stringify(release)} } };`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+const SMOKE_CONFIG = `
+import type { SmokeCheck } from ${JSON.stringify(new URL('../../src/release/verify/types.ts', import.meta.url).pathname)};
+const checks: SmokeCheck[] = [
+  {
+    name: 'staging does not serve a release marked broken',
+    async run(ctx) {
+      const answer = await ctx.request('GET', \`user/\${ctx.userId}\`);
+      if (answer.headers.get('x-fixture-release') === 'broken') {
+        throw new Error('staging serves the release marked broken');
+      }
+    },
+  },
+];
+export default checks;
+`;
+
+function release(...args: string[]) {
+  return runCli(['release', ...args, '--state-dir', stateDir], project);
+}
+
+async function get(stage: string, id = 'e2eUser0001') {
+  const response = await fetch(`${url}/${stage}/user/${id}`);
+  await response.arrayBuffer();
+  return {
+    status: response.status,
+    version: response.headers.get('x-function-version'),
+    release: response.headers.get('x-fixture-release'),
+  };
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}\n${devLog}`);
+}
+
+async function latestSha(): Promise<string | undefined> {
+  const store = await LocalFunctionStore.open(stateDir);
+  return (await store.latest())?.code_sha256;
+}
+
+/** Saves a new handler release and waits until $LATEST is rebuilt from it. */
+async function deploy(releaseName: string): Promise<string> {
+  const before = await latestSha();
+  await writeFile(entry, handlerSource(releaseName));
+  return until(`$LATEST rebuilt for ${releaseName}`, async () => {
+    const sha = await latestSha();
+    return sha !== before ? sha : undefined;
+  });
+}
+
+/** Waits until the prod stage answers from `version` (alias changes are picked up live). */
+function prodServes(version: string) {
+  return until(`prod to serve version ${version}`, async () => {
+    const answer = await get('prod');
+    return answer.version === version ? answer : undefined;
+  });
+}
+
+beforeAll(async () => {
+  project = await mkdtemp(join(tmpdir(), 'stagecraft-e2e-'));
+  stateDir = join(project, '.stagecraft');
+  const src = join(project, 'fn');
+  await import('node:fs/promises').then((fs) => fs.mkdir(src));
+  entry = join(src, 'handler.ts');
+  await writeFile(entry, handlerSource('v1'));
+  await writeFile(join(project, 'smoke.config.ts'), SMOKE_CONFIG);
+  dev = spawn(process.execPath, ['--import', 'tsx', DEV_CHILD, stateDir, entry], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  dev.stderr?.on('data', (chunk) => (devLog += String(chunk)));
+  const lines = createInterface({ input: dev.stdout as NodeJS.ReadableStream });
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`dev did not start\n${devLog}`)), 50_000);
+    dev.once('exit', (code) => reject(new Error(`dev exited ${code}\n${devLog}`)));
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+}, 60_000);
+
+afterAll(async () => {
+  if (dev !== undefined && dev.exitCode === null) {
+    const exited = new Promise((resolve) => dev.once('exit', resolve));
+    dev.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (dev.exitCode === null) dev.kill('SIGKILL');
+  }
+  if (project !== undefined) await rm(project, { recursive: true, force: true });
+});
+
+describe('release on the local target, over HTTP against the running local stack', () => {
+  let v2: string;
+
+  it('first start serves prod from version 1 and staging from $LATEST', async () => {
+    expect(await get('prod')).toMatchObject({ status: 404, version: '1', release: 'v1' });
+    expect(await get('staging')).toMatchObject({ status: 404, version: '$LATEST', release: 'v1' });
+    const status = JSON.parse((await release('status', '--json')).stdout);
+    expect(status).toMatchObject({
+      aliases: { staging: { version: '$LATEST' }, prod: { version: '1' } },
+      versions: [{ version: '1' }],
+      verification: null,
+    });
+  });
+
+  it('a code change reaches staging; prod still serves version 1', async () => {
+    v2 = await deploy('v2');
+    expect(await get('staging')).toMatchObject({ version: '$LATEST', release: 'v2' });
+    expect(await get('prod')).toMatchObject({ version: '1', release: 'v1' });
+  });
+
+  it('promote without verify is refused (exit 1) and changes nothing', async () => {
+    const result = await release('promote');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/refusing to promote \$LATEST .* not verified on staging/);
+    expect(result.stderr).toContain('no verification has been recorded');
+    expect(await get('prod')).toMatchObject({ version: '1' });
+    const status = JSON.parse((await release('status', '--json')).stdout);
+    expect(status.versions).toHaveLength(1); // refused before publishing
+  });
+
+  it('verify runs the built-in and project checks against staging and records the code', async () => {
+    const result = await release('verify', '--url', url);
+    expect(result.stderr).toContain('verified');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/✔ POST with a stale If-Match answers 412/);
+    expect(result.stdout).toMatch(
+      /✔ staging does not serve a release marked broken .*smoke\.config\.ts/,
+    );
+    const verification = JSON.parse(await readFile(join(stateDir, 'verification.json'), 'utf8'));
+    expect(verification).toMatchObject({
+      code_sha256: v2,
+      passed: true,
+      target: 'local',
+      version: '$LATEST',
+    });
+    expect(verification.report.function_versions).toEqual(['$LATEST']);
+  });
+
+  it('verify → promote: prod serves version 2', async () => {
+    const result = await release('promote');
+    expect(result).toMatchObject({ code: 0, stdout: 'prod: 1 → 2\n' });
+    expect(await prodServes('2')).toMatchObject({ release: 'v2' });
+  });
+
+  it('rollback: prod serves version 1 again', async () => {
+    const result = await release('rollback');
+    expect(result).toMatchObject({ code: 0, stdout: 'prod: 2 → 1\n' });
+    expect(await prodServes('1')).toMatchObject({ release: 'v1' });
+  });
+
+  it('a failing check: readable report, exit 1, and that code cannot be promoted', async () => {
+    await deploy('broken');
+    const result = await release('verify', '--url', url);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✖ staging does not serve a release marked broken/);
+    expect(result.stdout).toContain('staging serves the release marked broken');
+    expect(result.stderr).toMatch(/verify: 1 of \d+ checks failed .* NOT verified/);
+    const refused = await release('promote');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/FAILED/);
+  });
+
+  it('publish twice without a change makes one version', async () => {
+    await deploy('v3');
+    const first = await release('publish', '--description', 'release three');
+    const second = await release('publish');
+    expect(first).toMatchObject({ code: 0, stdout: '3\n' });
+    expect(second).toMatchObject({ code: 0, stdout: '3\n' });
+    expect(second.stderr).toContain('nothing published');
+    const status = JSON.parse((await release('status', '--json')).stdout);
+    expect(status.versions.map((v: { version: string }) => v.version)).toEqual(['1', '2', '3']);
+    expect(status.versions[2]).toMatchObject({ description: 'release three' });
+  });
+
+  it('canary 50%: prod answers from both versions, then --complete moves all of it', async () => {
+    expect((await release('verify', '--url', url)).code).toBe(0);
+    const canary = await release('promote', '3', '--canary', '50');
+    expect(canary).toMatchObject({ code: 0, stdout: 'prod: 1 → 1+3@50%\n' });
+    const status = JSON.parse((await release('status', '--json')).stdout);
+    expect(status.aliases.prod).toMatchObject({ version: '1', weights: { '3': 0.5 } });
+    const seen = new Map<string, number>();
+    for (let batch = 0; batch < 25; batch++) {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => get('prod')));
+      for (const answer of answers)
+        seen.set(String(answer.version), (seen.get(String(answer.version)) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort()).toEqual(['1', '3']);
+    // 200 fair coin flips: fewer than 60 on one side has probability < 1e-8.
+    expect(Math.min(seen.get('1') ?? 0, seen.get('3') ?? 0)).toBeGreaterThan(60);
+    const complete = await release('promote', '--complete');
+    expect(complete).toMatchObject({ code: 0, stdout: 'prod: 1+3@50% → 3\n' });
+    // The gateway notices alias changes within its check interval (25 ms), then serves only 3.
+    await prodServes('3');
+    for (let i = 0; i < 20; i++) expect(await get('prod')).toMatchObject({ version: '3' });
+  });
+
+  it('two concurrent promotes: exactly one succeeds, the other names the lock holder', async () => {
+    expect((await release('rollback', '--to', '1')).code).toBe(0);
+    const results = await Promise.all([release('promote', '3'), release('promote', '3')]);
+    const codes = results.map((r) => r.code).sort();
+    expect(codes).toEqual([0, 1]);
+    const loser = results.find((r) => r.code === 1);
+    expect(loser?.stderr).toMatch(
+      /'release promote 3 --state-dir .*' \(pid \d+ .*\) holds the release lock/,
+    );
+    expect(await prodServes('3')).toMatchObject({ release: 'v3' });
+  });
+
+  it('history lists every step: when, who, command, from → to, code, forced', async () => {
+    const { entries } = JSON.parse((await release('history', '--json')).stdout);
+    const steps = entries.map((e: Record<string, unknown>) => [
+      e.action ?? e.command,
+      e.stage ?? null,
+      e.from ?? null,
+      e.to ?? null,
+    ]);
+    expect(steps).toEqual([
+      ['dev', 'staging', null, '$LATEST'],
+      ['dev', 'prod', null, '1'],
+      ['verify', 'staging', null, '$LATEST'],
+      ['publish', null, '$LATEST', '2'],
+      ['promote', 'prod', '1', '2'],
+      ['rollback', 'prod', '2', '1'],
+      ['verify', 'staging', null, '$LATEST'],
+      ['publish', null, '$LATEST', '3'],
+      ['verify', 'staging', null, '$LATEST'],
+      ['canary', 'prod', '1', '1+3@50%'],
+      ['complete', 'prod', '1+3@50%', '3'],
+      ['rollback', 'prod', '3', '1'],
+      ['promote', 'prod', '1', '3'],
+    ]);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({
+        at: expect.any(String),
+        user: expect.any(String),
+        forced: false,
+      });
+    }
+    expect(entries[4]).toMatchObject({
+      code_sha256: v2,
+      verified: true,
+      command: expect.stringMatching(/^release promote/),
+    });
+    expect(entries[6]).toMatchObject({ passed: false });
+    const text = (await release('history')).stdout;
+    expect(text.trim().split('\n')).toHaveLength(entries.length);
+    expect(text).toContain(`prod 1 → 2  ${v2}`);
+  });
+});
