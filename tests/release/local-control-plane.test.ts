@@ -114,5 +114,11 @@ describe('LocalControlPlane', () => {
       JSON.stringify({ url: 'http://127.0.0.1:5555', pid: 2 ** 22 + 7 }),
     );
     expect(await cp.stageUrl('staging')).toBe(`${DEFAULT_DEV_URL}staging/`);
+    // The dev server's own lock file works as well, once it carries a url.
+    await writeFile(
+      join(stateDir, 'dev.lock'),
+      JSON.stringify({ pid: process.pid, url: 'http://127.0.0.1:6666' }),
+    );
+    expect(await cp.stageUrl('staging')).toBe('http://127.0.0.1:6666/staging/');
   });
 });

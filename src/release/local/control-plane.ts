@@ -17,6 +17,9 @@ import type {
 } from '../control-plane.ts';
 import { ReleaseError } from '../errors.ts';
 
+/** Files in the state dir where a running `stagecraft dev` may record its `url` and `pid`. */
+export const DEV_RECORDS = ['dev.json', 'dev.lock'];
+
 /** Where `stagecraft dev` listens unless told otherwise. */
 export const DEFAULT_DEV_URL = 'http://127.0.0.1:3000/';
 
@@ -26,8 +29,8 @@ export interface LocalControlPlaneOptions {
   readonly stateDir: string;
   /**
    * The base URL of the running `stagecraft dev` (stage URLs are `<url><stage>/`).
-   * @default the URL in `<state>/dev.json` when the dev server wrote one and still runs, else
-   *   {@link DEFAULT_DEV_URL}
+   * @default the `url` in `<state>/dev.json` or `<state>/dev.lock` when the dev server wrote one
+   *   and still runs, else {@link DEFAULT_DEV_URL}
    */
   readonly devUrl?: string;
   /**
@@ -156,21 +159,24 @@ export class LocalControlPlane implements ControlPlane {
     return new URL(`${stage}/`, base.endsWith('/') ? base : `${base}/`).href;
   }
 
-  // `stagecraft dev` may record where it listens in <state>/dev.json; a record whose process
-  // is gone is ignored rather than trusted.
+  // Where the running `stagecraft dev` listens, if it recorded it: a `url` field in
+  // <state>/dev.json or in its <state>/dev.lock. A record whose process is gone is ignored.
   async #runningDevUrl(): Promise<string | undefined> {
-    let info: { url?: unknown; pid?: unknown };
-    try {
-      info = JSON.parse(await readFile(join(this.#store.stateDir, 'dev.json'), 'utf8')) as {
-        url?: unknown;
-        pid?: unknown;
-      };
-    } catch {
-      return undefined;
+    for (const name of DEV_RECORDS) {
+      let info: { url?: unknown; pid?: unknown };
+      try {
+        info = JSON.parse(await readFile(join(this.#store.stateDir, name), 'utf8')) as {
+          url?: unknown;
+          pid?: unknown;
+        };
+      } catch {
+        continue;
+      }
+      if (typeof info.url !== 'string' || !URL.canParse(info.url)) continue;
+      if (typeof info.pid === 'number' && !processIsAlive(info.pid)) continue;
+      return info.url;
     }
-    if (typeof info.url !== 'string') return undefined;
-    if (typeof info.pid === 'number' && !processIsAlive(info.pid)) return undefined;
-    return info.url;
+    return undefined;
   }
 }
 
