@@ -5,10 +5,15 @@ import { ReleaseError } from '../errors.ts';
 import type { SourcedCheck } from './runner.ts';
 
 /** The file names looked for, in order, at the project root. */
-export const SMOKE_CONFIG_FILES = ['smoke.config.ts', 'smoke.config.mjs', 'smoke.config.js'];
+export const SMOKE_CONFIG_FILES = [
+  'smoke.config.ts',
+  'smoke.config.mts',
+  'smoke.config.mjs',
+  'smoke.config.js',
+];
 
 /**
- * Loads the project's own smoke checks from the first `smoke.config.{ts,mjs,js}` in `dir`:
+ * Loads the project's own smoke checks from the first `smoke.config.{ts,mts,mjs,js}` in `dir`:
  * its default export (or a named export `checks`) must be an array of `{ name, run }`. No file
  * → no checks. TypeScript files load because `bin/stagecraft` runs under tsx.
  */
@@ -19,9 +24,16 @@ export async function loadProjectChecks(dir: string): Promise<SourcedCheck[]> {
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
+    // Outside a package with "type": "module", Node loads a .ts file as CommonJS, and the
+    // TypeScript syntax then fails to parse: say how to get out of that.
+    const hint =
+      error instanceof SyntaxError && file.endsWith('.ts')
+        ? ' (a .ts file is loaded as an ES module only in a package whose package.json has ' +
+          '"type": "module"; elsewhere name it smoke.config.mts)'
+        : '';
     throw new ReleaseError(
       'config.invalid',
-      `${file} failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      `${file} failed to load: ${error instanceof Error ? error.message : String(error)}${hint}`,
       { cause: error },
     );
   }

@@ -1,6 +1,6 @@
 /**
- * The smoke suite's vocabulary. A project adds its own checks in `smoke.config.ts` (or `.mjs`,
- * `.js`) at its root: `export default [{ name: 'lists users', async run(ctx) { … } }]`, each
+ * The smoke suite's vocabulary. A project adds its own checks in `smoke.config.ts` (or `.mts`,
+ * `.mjs`, `.js`) at its root: `export default [{ name: 'lists users', async run(ctx) { … } }]`, each
  * check a {@link SmokeCheck} that throws to fail.
  */
 
