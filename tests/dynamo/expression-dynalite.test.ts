@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ATTR_REF,
   buildExpression,
+  ExpressionTooLongError,
   isAttrRef,
   ref,
   type Condition,
@@ -311,6 +312,25 @@ describe('conditions against dynalite', () => {
     await expect(
       client.send(new UpdateCommand({ TableName: TABLE, Key: { pk: 'named' }, ...update })),
     ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+  });
+
+  it('a condition over 4 KB is refused before anything is sent (dynalite would accept it)', async () => {
+    const long: Condition = {
+      or: Array.from({ length: 300 }, () => ({ attr: 'name', exists: false })),
+    };
+    const attempt = async () =>
+      client.send(
+        new PutCommand({
+          TableName: TABLE,
+          Item: { pk: 'too-long', name: 'x' },
+          ...buildExpression({ condition: long }),
+        }),
+      );
+    await expect(attempt()).rejects.toThrow(ExpressionTooLongError);
+    const { Item } = await client.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: 'too-long' } }),
+    );
+    expect(Item).toBeUndefined();
   });
 
   it('sanity: the reference evaluator itself', () => {

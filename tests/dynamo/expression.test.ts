@@ -94,6 +94,26 @@ describe('conditions: one per operator', () => {
   });
 });
 
+describe('values', () => {
+  it('accepts what the DocumentClient marshals: Map, bigint, NumberValue, binaries, nested', () => {
+    class NumberValue {
+      constructor(readonly value: string) {}
+      toAttributeValue() {
+        return { N: this.value };
+      }
+    }
+    const values = [
+      new Map([['k', 1]]),
+      12345678901234567890n,
+      new NumberValue('1.00000000000000000001'),
+      new Uint8Array([1]),
+      { list: [null, true, 'x', new Set([1])] },
+    ];
+    const out = buildExpression({ condition: { attr: 'a', in: values } });
+    expect(Object.values(out.ExpressionAttributeValues ?? {})).toEqual(values);
+  });
+});
+
 describe('nesting and placeholders', () => {
   it('and / or / not with parentheses only where precedence needs them', () => {
     const out = cond({
@@ -391,6 +411,10 @@ describe('errors', () => {
     [{ attr: 'a', contains: new Set() }, /empty sets/],
     [{ attr: 'a', eq: new Set([1, 'x']) }, /only strings, only numbers/],
     [{ attr: 'a', eq: ref('a') }, /compares "a" with itself/],
+    [{ attr: 'a', eq: new Date(0) }, /a Date is not a DynamoDB value; store date.toISOString\(\)/],
+    [{ attr: 'a', eq: { at: new URL('http://x') } }, /a URL instance is not a DynamoDB value/],
+    [{ attr: 'a', eq: () => 1 }, /a function is not a DynamoDB value/],
+    [{ attr: 'a', eq: 2 ** 60 }, /beyond Number.MAX_SAFE_INTEGER; pass a bigint/],
     [{ not: 'x' }, /condition\.not: expected a condition object/],
   ])('condition %j', (condition, message) => {
     fails({ condition: condition as Condition }, undefined, message);

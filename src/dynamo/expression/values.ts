@@ -41,10 +41,25 @@ export function attributeTypeOf(value: unknown): AttributeTypeName | undefined {
       if (isBinary(value)) return 'B';
       if (Array.isArray(value)) return 'L';
       if (value instanceof Set) return setTypeOf(value);
-      return 'M';
+      if (value instanceof Map || isPlainRecord(value)) return 'M';
+      return isNumberValue(value) ? 'N' : undefined;
     default:
       return undefined;
   }
+}
+
+function isPlainRecord(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+// util-dynamodb's NumberValue (numbers read with `wrapNumbers`), recognised by shape so this
+// module does not import the SDK into the Lambda bundle.
+function isNumberValue(value: object): boolean {
+  return (
+    value.constructor?.name === 'NumberValue' &&
+    typeof (value as { toAttributeValue?: unknown }).toAttributeValue === 'function'
+  );
 }
 
 function setTypeOf(set: Set<unknown>): AttributeTypeName | undefined {
@@ -87,6 +102,10 @@ function findProblem(value: unknown, depth: number): string | undefined {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return `${value} is not a finite number`;
   }
+  // The DocumentClient refuses these rather than lose precision.
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return `${value} is beyond Number.MAX_SAFE_INTEGER; pass a bigint`;
+  }
   if (value instanceof Set) {
     if (value.size === 0) return 'DynamoDB does not store empty sets';
     if (setTypeOf(value) === undefined) {
@@ -95,14 +114,23 @@ function findProblem(value: unknown, depth: number): string | undefined {
     return undefined;
   }
   const type = attributeTypeOf(value);
-  if (type === undefined) return `a ${typeof value} is not a DynamoDB value`;
+  if (type === undefined) {
+    if (value instanceof Date) return 'a Date is not a DynamoDB value; store date.toISOString()';
+    const what =
+      typeof value === 'object' && value !== null
+        ? `${value.constructor?.name ?? 'class'} instance`
+        : typeof value;
+    return `a ${what} is not a DynamoDB value (only plain objects and Maps become maps)`;
+  }
   if (type === 'L') {
     for (const element of value as unknown[]) {
       const problem = findProblem(element, depth + 1);
       if (problem !== undefined) return problem;
     }
   } else if (type === 'M') {
-    for (const element of Object.values(value as Record<string, unknown>)) {
+    const elements =
+      value instanceof Map ? [...value.values()] : Object.values(value as Record<string, unknown>);
+    for (const element of elements as unknown[]) {
       const problem = findProblem(element, depth + 1);
       if (problem !== undefined) return problem;
     }
