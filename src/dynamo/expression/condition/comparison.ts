@@ -18,8 +18,8 @@ export function parseCompare(
 ): ConditionNode {
   const right = operand(ctx, raw, allowRef);
   if (ORDERED_OPS.includes(op)) requireOrderable(ctx, right);
-  if (samePath(subject, right)) {
-    throw fail(ctx, `compares "${describePath(subject)}" with itself, which DynamoDB refuses`);
+  if (subject.kind === 'path' && samePath(subject, right)) {
+    throw fail(ctx, `compares "${subject.path.source}" with itself, which DynamoDB refuses`);
   }
   return { kind: 'compare', op, left: subject, right };
 }
@@ -78,8 +78,4 @@ function requireOrderable(ctx: ParseContext, op: Operand): void {
 
 function valueOf(op: Operand): unknown {
   return op.kind === 'value' ? op.value : undefined;
-}
-
-function describePath(op: Operand): string {
-  return op.kind === 'value' ? '' : op.path.source;
 }
