@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   contention: async () => (await import('./contention.ts')).contention,
   cold_start: async () => (await import('./cold-start.ts')).coldStart,
   ssh_config: async () => (await import('./ssh-config.ts')).sshConfig,
+  gateway: async () => (await import('./gateway.ts')).gateway,
 };
 
 const { values } = parseArgs({
