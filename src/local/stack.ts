@@ -219,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    await lock.describe({ url: `${url}/` });
     let stopping: Promise<void> | undefined;
     return {
       url,

@@ -1,16 +1,20 @@
 /**
- * One `stagecraft dev` per state dir: `<state>/dev.lock` holds the owner's pid. LevelDB refuses
+ * One `stagecraft dev` per state dir: `<state>/dev.lock` holds the owner's pid (and, once it
+ * listens, its `url`, which the release CLI uses to find the running stack). LevelDB refuses
  * a second opener anyway, but only with an uncaught error deep inside dynalite; this says it
  * plainly. A lock left by a killed process (its pid is gone) is taken over.
  */
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeJsonAtomic } from './atomic-file.ts';
 
 /** The lock file's name in the state dir. */
 export const DEV_LOCK_FILE = 'dev.lock';
 
 /** A held lock. */
 export interface StateLock {
+  /** Adds facts about the running server (its `url`, read by `stagecraft release verify`). */
+  describe(facts: Record<string, unknown>): Promise<void>;
   /** Removes the lock file. */
   release(): Promise<void>;
 }
@@ -24,16 +28,19 @@ export class StateDirInUseError extends Error {
 export async function acquireStateLock(stateDir: string): Promise<StateLock> {
   const path = join(stateDir, DEV_LOCK_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
+    const self = { pid: process.pid, started_at: new Date().toISOString() };
     try {
       const handle = await open(path, 'wx');
       try {
-        await handle.writeFile(
-          `${JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() })}\n`,
-        );
+        await handle.writeFile(`${JSON.stringify(self)}\n`);
       } finally {
         await handle.close();
       }
-      return { release: () => rm(path, { force: true }) };
+      return {
+        // Replaced by rename: the lock file never goes missing while held.
+        describe: (facts) => writeJsonAtomic(path, { ...self, ...facts }),
+        release: () => rm(path, { force: true }),
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

@@ -87,6 +87,9 @@ describe('stagecraft dev', () => {
       const second = await dev(['--state-dir', stateDir, '--no-watch']);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/is in use by another `stagecraft dev` \(pid \d+\)/);
+      // The release CLI finds the running stack through dev.lock.
+      const lock = JSON.parse(await readFile(join(stateDir, 'dev.lock'), 'utf8'));
+      expect(lock).toMatchObject({ pid: first.child.pid, url: `${first.url}/` });
       const response = await fetch(`${first.url}/prod/nothing`);
       expect(response.status).toBe(404);
     } finally {
