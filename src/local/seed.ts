@@ -6,6 +6,7 @@
 import { userInfo } from 'node:os';
 import { buildLambdaBundle } from '../build/bundle.ts';
 import { LATEST } from '../config/stages.ts';
+import { LocalStackError } from './errors.ts';
 import type { LocalFunctionStore } from './function-store.ts';
 
 /** Marks the history entries of the first deployment, so a retried start adds none. */
@@ -32,7 +33,9 @@ export async function buildLatest(
     const previous = await store.latest();
     const message = (error as Error).message;
     if (previous === undefined) {
-      throw new Error(`cannot build the function from ${entry}:\n${message}`, { cause: error });
+      throw new LocalStackError(`cannot build the function from ${entry}:\n${message}`, {
+        cause: error,
+      });
     }
     log(`build failed, still serving the previous $LATEST (${previous.code_sha256}):\n${message}`);
     return { code_sha256: previous.code_sha256, changed: false };

@@ -14,6 +14,7 @@ import { ROUTES } from '../service/routes.ts';
 import { AliasResolver } from './alias-resolver.ts';
 import type { AliasRecord } from './aliases.ts';
 import { startEmbeddedDynamo } from './dynamodb.ts';
+import { LocalStackError } from './errors.ts';
 import type { EmbeddedDynamo } from './dynamodb.ts';
 import { LocalFunctionStore } from './function-store.ts';
 import { LOCAL_ACCOUNT_ID, FunctionRunner } from './lambda/runner.ts';
@@ -124,10 +125,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** A problem starting the stack that the user can fix (port taken, state dir in use, …). */
-export class LocalStackError extends Error {
-  override readonly name = 'LocalStackError';
-}
+export { LocalStackError } from './errors.ts';
 
 const SRC_DIR = fileURLToPath(new URL('../', import.meta.url));
 

@@ -1,18 +1,18 @@
 // `stagecraft dev` as a user runs it: a child process of bin/stagecraft.
 import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, spawnDev, tempDir } from './helpers.ts';
+import { ROOT, copyProject, spawnDev, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
 
-async function dev(args: string[]) {
+async function dev(args: string[], root = ROOT) {
   try {
-    const { stdout, stderr } = await run(join(ROOT, 'bin/stagecraft'), ['dev', ...args], {
+    const { stdout, stderr } = await run(join(root, 'bin/stagecraft'), ['dev', ...args], {
       timeout: 30_000,
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
     });
@@ -69,6 +69,32 @@ describe('stagecraft dev', () => {
       expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
     } finally {
       blocker.close();
+    }
+  });
+
+  it('exits 1 with the reason when the state dir is damaged or the handler does not build', async () => {
+    const damaged = join(temp.dir, 'damaged');
+    await mkdir(join(damaged, 'lambda/example'), { recursive: true });
+    await writeFile(join(damaged, 'lambda/example/aliases.json'), '{"prod": ');
+    const broken = await dev(['--port', '0', '--state-dir', damaged, '--no-watch']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/aliases\.json is not valid JSON/);
+    expect(broken.stderr).not.toContain('internal error');
+
+    const project = await copyProject();
+    try {
+      await writeFile(join(project.root, 'src/service/handler.ts'), 'export const handler = (;\n');
+      const result = await dev(
+        ['--port', '0', '--state-dir', join(project.root, 'state')],
+        project.root,
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /cannot build the function from .*handler\.ts:\n[\s\S]*Unexpected ";"/,
+      );
+      expect(result.stderr).not.toContain('internal error');
+    } finally {
+      await project.remove();
     }
   });
 

@@ -4,6 +4,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STAGES } from '../../../config/stages.ts';
 import { describeAlias } from '../../../local/alias-resolver.ts';
+import { FunctionStoreError } from '../../../local/function-store.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { LocalStackError, startLocalStack } from '../../../local/stack.ts';
 import { ROUTES } from '../../../service/routes.ts';
@@ -117,8 +118,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       log,
     });
   } catch (error) {
-    if (error instanceof LocalStackError) throw new CliError(error.message);
-    if (error instanceof Error && error.message.startsWith('cannot build the function')) {
+    // Problems the user can fix: a port, a state dir, a build error, a broken state file.
+    if (error instanceof LocalStackError || error instanceof FunctionStoreError) {
       throw new CliError(error.message);
     }
     throw error;
