@@ -137,6 +137,23 @@ describe('FunctionRunner', () => {
     }
   });
 
+  it('ends a worker that exhausts its memory size, not the server', async () => {
+    const runner = new FunctionRunner({
+      functionName: 'example',
+      memoryMb: 32,
+      timeoutMs: 10_000,
+      output: null,
+    });
+    try {
+      const outcome = await runner.invoke(request('allocating'));
+      expect(outcome).toMatchObject({ kind: 'crash' });
+      expect(outcome.kind === 'crash' && outcome.reason).toMatch(/memory/i);
+      expect((await runner.invoke(request('fine1234'))).kind).toBe('result');
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('fails every invocation of a bundle that cannot initialise, retrying init each time', async () => {
     const runner = new FunctionRunner({ functionName: 'example', output: null });
     try {
