@@ -106,6 +106,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     return 0;
   }
   const log = (line: string) => ctx.stderr.write(`[stagecraft dev] ${line}\n`);
+  // Listen before anything is printed: a signal sent as soon as the URLs appear must stop us
+  // cleanly, not kill us with the default disposition.
+  const stopRequested = listenForStopSignal();
   let stack;
   try {
     stack = await startLocalStack({
@@ -118,6 +121,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       log,
     });
   } catch (error) {
+    stopRequested.dispose();
     // Problems the user can fix: a port, a state dir, a build error, a broken state file.
     if (error instanceof LocalStackError || error instanceof FunctionStoreError) {
       throw new CliError(error.message);
@@ -144,18 +148,27 @@ export async function run(ctx: CommandContext): Promise<number> {
   log(options.watch ? 'watching src/ for changes (--no-watch to disable)' : 'watch mode off');
   log('ready; Ctrl-C to stop');
 
-  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+  const signal = await stopRequested.signal;
+  log(`${signal}: stopping`);
+  await stack.stop();
+  log('stopped');
+  return 0;
+}
+
+function listenForStopSignal(): { signal: Promise<NodeJS.Signals>; dispose: () => void } {
+  let dispose = () => {};
+  const signal = new Promise<NodeJS.Signals>((resolveSignal) => {
     const onSignal = (name: NodeJS.Signals) => {
+      dispose();
+      resolveSignal(name);
+    };
+    dispose = () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolveSignal(name);
     };
     // After the first signal the listeners are gone, so a second Ctrl-C kills at once.
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  log(`${signal}: stopping`);
-  await stack.stop();
-  log('stopped');
-  return 0;
+  return { signal, dispose };
 }
