@@ -75,6 +75,10 @@ describe('stack outputs', () => {
     );
     expect(isReleaseError(missing, 'aws.stack')).toBe(true);
     expect((missing as Error).message).toMatch(/stack Nope does not exist/);
+    // The first deploy of a stack needs --prod-version latest (docs/aws.md).
+    expect((missing as Error).message).toContain(
+      'stagecraft deploy --target aws --prod-version latest',
+    );
 
     cloudformation.on(DescribeStacksCommand).resolves({
       Stacks: [

@@ -263,6 +263,23 @@ describe('AWS: promote', () => {
       }),
     );
     expect(await codeOf(promote(ctx, { version: '2' }))).toBe('alias.not-found');
+    await expect(promote(ctx, { version: '2' })).rejects.toThrow(
+      /deploy it \(stagecraft deploy --target aws;/,
+    );
+  });
+
+  it('turns a missing function into aws.stack, pointing at stagecraft deploy', async () => {
+    lambda.mock.on(GetFunctionCommand).rejects(
+      new ResourceNotFoundException({
+        $metadata: { httpStatusCode: 404 },
+        message: `Function not found: arn:aws:lambda:eu-west-1:123:function:${FUNCTION}`,
+      }),
+    );
+    expect(await codeOf(ctx.controlPlane.latestCodeSha256())).toBe('aws.stack');
+    await expect(ctx.controlPlane.latestCodeSha256()).rejects.toThrow(
+      `function ${FUNCTION} does not exist; deploy the stack first ` +
+        '(stagecraft deploy --target aws; see docs/aws.md)',
+    );
   });
 
   it('turns throttling that outlasted the SDK retries into aws.throttled', async () => {

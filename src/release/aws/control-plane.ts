@@ -60,7 +60,8 @@ export class AwsControlPlane implements ControlPlane {
       if (awsErrorName(error) === 'ResourceNotFoundException') {
         throw new ReleaseError(
           'aws.stack',
-          `function ${this.functionName} does not exist; deploy the stack first (npx cdk deploy)`,
+          `function ${this.functionName} does not exist; deploy the stack first ` +
+            '(stagecraft deploy --target aws; see docs/aws.md)',
           { cause: error },
         );
       }
@@ -245,7 +246,7 @@ function missingAlias(name: string, functionName: string, cause: unknown): Relea
   return new ReleaseError(
     'alias.not-found',
     `alias ${name} of function ${functionName} does not exist; the CDK stack creates both ` +
-      'aliases — deploy it (npx cdk deploy)',
+      'aliases — deploy it (stagecraft deploy --target aws; see docs/aws.md)',
     { cause },
   );
 }

@@ -1,11 +1,12 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { OUTPUTS, STAGE_OUTPUTS } from '../../infra/contract.ts';
 import { ReleaseError } from '../errors.ts';
 import { awsErrorName, translateAwsError } from './errors.ts';
 
-/** The stack name the CDK app deploys by default (`--context stackName=…` overrides it). */
-export const DEFAULT_STACK_NAME = 'Stagecraft';
-
-/** The outputs release control reads (keys as the CDK stack declares them). */
+/**
+ * The outputs release control reads, each field named after the output it comes from (the
+ * keys themselves are in infra/contract.ts: OUTPUTS, STAGE_OUTPUTS).
+ */
 export interface StackOutputs {
   /** The Lambda function's name. */
   readonly FunctionName: string;
@@ -17,7 +18,7 @@ export interface StackOutputs {
   readonly all: Readonly<Record<string, string>>;
 }
 
-const REQUIRED = ['FunctionName', 'StagingUrl', 'ProdUrl'] as const;
+const REQUIRED = [OUTPUTS.functionName, STAGE_OUTPUTS.staging.url, STAGE_OUTPUTS.prod.url];
 
 /**
  * Reads the stack's outputs with DescribeStacks. A missing stack or a stack without the
@@ -38,7 +39,8 @@ export async function readStackOutputs(
       throw new ReleaseError(
         'aws.stack',
         `stack ${stackName} does not exist in this account and region; deploy it first ` +
-          '(npx cdk deploy), or name another with --stack',
+          '(stagecraft deploy --target aws --prod-version latest; see docs/aws.md), ' +
+          'or name another with --stack',
         { cause: error },
       );
     }
@@ -61,9 +63,9 @@ export async function readStackOutputs(
     );
   }
   return {
-    FunctionName: all.FunctionName as string,
-    StagingUrl: all.StagingUrl as string,
-    ProdUrl: all.ProdUrl as string,
+    FunctionName: all[OUTPUTS.functionName] as string,
+    StagingUrl: all[STAGE_OUTPUTS.staging.url] as string,
+    ProdUrl: all[STAGE_OUTPUTS.prod.url] as string,
     all,
   };
 }

@@ -4,7 +4,7 @@ import type { CommandContext } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
 import { type AwsClients, createAwsClients } from '../../../release/aws/clients.ts';
 import { openAwsControlPlane } from '../../../release/aws/control-plane.ts';
-import { DEFAULT_STACK_NAME } from '../../../release/aws/stack-outputs.ts';
+import { DEFAULT_STACK_NAME } from '../../../infra/contract.ts';
 import { currentUser, type ReleaseContext } from '../../../release/context.ts';
 import { RELEASE_TARGETS, type ReleaseTarget } from '../../../release/control-plane.ts';
 import { LocalControlPlane } from '../../../release/local/control-plane.ts';
