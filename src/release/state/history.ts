@@ -1,8 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { appendLineDurable } from '../../local/atomic-file.ts';
 import type { HistoryEntry } from '../../local/function-store.ts';
 import { ReleaseError } from '../errors.ts';
+import { readTextIfExists } from './read-text.ts';
 
 export type { HistoryEntry };
 
@@ -26,13 +27,8 @@ export async function appendHistory(path: string, entry: HistoryEntry): Promise<
 
 /** Every entry, oldest first; an empty list when there is no history yet. */
 export async function readHistory(path: string): Promise<HistoryEntry[]> {
-  let text;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return [];
   const lines = text.split('\n');
   const entries: HistoryEntry[] = [];
   for (const [index, line] of lines.entries()) {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ReleaseError } from '../errors.ts';
+import { readTextIfExists } from './read-text.ts';
 
 /** Who holds a release lock: written into the lock file so a waiting user can see it. */
 export interface LockOwner {
@@ -115,13 +116,8 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
 }
 
 async function readOwner(path: string): Promise<LockOwner | 'unreadable' | undefined> {
-  let text;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
     if (typeof value.pid === 'number' && typeof value.token === 'string') return value as LockOwner;

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReleaseTarget } from '../control-plane.ts';
 import { ReleaseError } from '../errors.ts';
 import type { SmokeReport } from '../verify/types.ts';
 import { writeJsonAtomic } from '../../local/atomic-file.ts';
+import { readTextIfExists } from './read-text.ts';
 
 /**
  * The last verification of a state dir (`<state>/verification.json`): which code staging
@@ -33,13 +33,8 @@ export function verificationPathFor(stateDir: string): string {
 
 /** The last verification, or `undefined` when none was recorded. */
 export async function readVerification(path: string): Promise<VerificationRecord | undefined> {
-  let text;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   let value: Partial<VerificationRecord>;
   try {
     value = JSON.parse(text) as Partial<VerificationRecord>;
