@@ -115,18 +115,7 @@ export class VersionedRepository<
 
   /** Creates an item at version 1; a conflict (expected `'absent'`) when the key exists. */
   async create(item: T): Promise<Versioned<T, V>> {
-    const key = this.#keyOf(item);
-    const stored = { ...item, [this.#version]: 1 };
-    const expression = buildExpression({ condition: { attr: this.#key, exists: false } });
-    await this.#guarded(key, 'absent', () =>
-      this.#client.putItem({
-        TableName: this.#table,
-        Item: stored,
-        ...expression,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return stored as Versioned<T, V>;
+    return this.#guardedPut(item, 'absent');
   }
 
   /**
@@ -184,19 +173,7 @@ export class VersionedRepository<
    * removed. Its version becomes `expectedVersion + 1` (any version in `item` is ignored).
    */
   async put(item: T, options: { expectedVersion: number }): Promise<Versioned<T, V>> {
-    const key = this.#keyOf(item);
-    const expected = checkedVersion(options.expectedVersion);
-    const stored = { ...item, [this.#version]: expected + 1 };
-    const expression = buildExpression({ condition: this.#guard(expected) });
-    await this.#guarded(key, expected, () =>
-      this.#client.putItem({
-        TableName: this.#table,
-        Item: stored,
-        ...expression,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return stored as Versioned<T, V>;
+    return this.#guardedPut(item, options.expectedVersion);
   }
 
   /**
@@ -281,6 +258,30 @@ export class VersionedRepository<
           : { attr: this.#version, eq: expected },
       ],
     };
+  }
+
+  /**
+   * create's and put's common path: writes the whole item if it is absent (at version 1) or
+   * at `expectedVersion` (at the next version); otherwise a {@link VersionConflictError}.
+   */
+  async #guardedPut(item: T, expectedVersion: ExpectedVersion): Promise<Versioned<T, V>> {
+    const key = this.#keyOf(item);
+    const expected = expectedVersion === 'absent' ? 'absent' : checkedVersion(expectedVersion);
+    const [version, condition]: [number, Condition] =
+      expected === 'absent'
+        ? [1, { attr: this.#key, exists: false }]
+        : [expected + 1, this.#guard(expected)];
+    const stored = { ...item, [this.#version]: version };
+    const expression = buildExpression({ condition });
+    await this.#guarded(key, expected, () =>
+      this.#client.putItem({
+        TableName: this.#table,
+        Item: stored,
+        ...expression,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return stored as Versioned<T, V>;
   }
 
   /**
