@@ -1,7 +1,8 @@
 /**
- * The REST API, built from the route table: explicit resources and methods, one Lambda proxy
- * integration that calls the alias named by the stage variable, body validation, error
- * responses in the API's `{"error": …}` shape, and the two stages.
+ * The REST API, built from the route table: explicit resources and methods (plus `ANY` on each
+ * routed resource, so the function answers other methods 405), one Lambda proxy integration
+ * that calls the alias named by the stage variable, body validation, the gateway responses of
+ * src/config/gateway.ts, and the two stages.
  */
 import { Aws } from 'aws-cdk-lib';
 import {
@@ -20,6 +21,11 @@ import {
 import { CfnPermission, type CfnAlias, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  GATEWAY_RESPONSES,
+  STAGE_VARIABLE,
+  type CustomisedResponseType,
+} from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGES, type Stage } from '../config/stages.ts';
 import { ROUTES, type RouteSpec } from '../service/routes.ts';
 import { bodyModelSchema } from './models.ts';
@@ -27,42 +33,18 @@ import { pascal } from './names.ts';
 import { pathParameters, resourceTree } from './routes-tree.ts';
 import { LOG_RETENTION, STAGE_THROTTLING } from './settings.ts';
 
-/** The stage variable that names the Lambda alias a stage calls (set to the stage's name). */
-export const STAGE_VARIABLE = 'stage';
-
 /** The stage the RestApi construct itself deploys (its `deploymentStage`). */
 const PRIMARY_STAGE: Stage = 'prod';
 
 /**
- * Error bodies for the responses API Gateway answers itself, in the Lambda's `{"error": …}`
- * shape. Gateway-response templates are not VTL, only variable substitution; `messageString`
- * is the message already quoted for JSON, so the body is valid JSON whatever the message.
+ * Construct ids of the customised gateway responses (their bodies and statuses are in
+ * src/config/gateway.ts, shared with the local gateway). Ids, not types, make the logical ids.
  */
-export const GATEWAY_RESPONSES: readonly {
-  readonly id: string;
-  readonly type: ResponseType;
-  readonly statusCode?: string;
-  readonly body: string;
-}[] = [
-  {
-    id: 'Default4xx',
-    type: ResponseType.DEFAULT_4XX,
-    body: '{"error":$context.error.messageString}',
-  },
-  {
-    id: 'Default5xx',
-    type: ResponseType.DEFAULT_5XX,
-    body: '{"error":$context.error.messageString}',
-  },
-  // With no authorizer on this API, "Missing Authentication Token" (403) only ever means that
-  // no resource and method match; say so, with the status the Lambda's router uses.
-  {
-    id: 'NoRoute',
-    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    statusCode: '404',
-    body: '{"error":"no route for this method and path"}',
-  },
-];
+const GATEWAY_RESPONSE_IDS: Readonly<Record<CustomisedResponseType, string>> = {
+  DEFAULT_4XX: 'Default4xx',
+  DEFAULT_5XX: 'Default5xx',
+  MISSING_AUTHENTICATION_TOKEN: 'NoRoute',
+};
 
 // One JSON object per request. `error.message` is one of API Gateway's fixed messages, so it
 // can sit inside quotes; values API Gateway lacks are logged as "-".
@@ -135,11 +117,12 @@ export class UserApi extends Construct {
     this.stages = Object.fromEntries(stages) as Record<Stage, ApiStage>;
 
     this.addRoutes(props.function);
-    for (const response of GATEWAY_RESPONSES) {
-      this.api.addGatewayResponse(response.id, {
-        type: response.type,
-        ...(response.statusCode !== undefined && { statusCode: response.statusCode }),
-        templates: { 'application/json': response.body },
+    for (const [type, id] of Object.entries(GATEWAY_RESPONSE_IDS)) {
+      const response = GATEWAY_RESPONSES[type as CustomisedResponseType];
+      this.api.addGatewayResponse(id, {
+        type: ResponseType.of(type),
+        ...(response.statusCode !== undefined && { statusCode: String(response.statusCode) }),
+        templates: { 'application/json': response.template },
       });
     }
 
@@ -186,12 +169,12 @@ export class UserApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    const pathParametersOf = (path: string): Record<string, boolean> =>
+      Object.fromEntries(pathParameters(path).map((name) => [`method.request.path.${name}`, true]));
     for (const route of ROUTES) {
       const resource = resources.get(route.resource);
       if (resource === undefined) throw new Error(`resource ${route.resource} missing`);
-      const requestParameters = Object.fromEntries(
-        pathParameters(route.resource).map((name) => [`method.request.path.${name}`, true]),
-      );
+      const requestParameters = pathParametersOf(route.resource);
       resource.addMethod(route.method, integration, {
         operationName: route.operation,
         requestParameters,
@@ -200,6 +183,14 @@ export class UserApi extends Construct {
           requestModels: { 'application/json': this.bodyModel(route) },
         }),
       });
+    }
+    // API Gateway prefers an explicit method over ANY, so ANY only gets the methods the route
+    // table does not declare, and the function answers them 405 with `Allow`, as locally.
+    // Without it API Gateway would answer them MISSING_AUTHENTICATION_TOKEN (our 404).
+    for (const path of new Set(ROUTES.map((route) => route.resource))) {
+      const resource = resources.get(path);
+      if (resource === undefined) throw new Error(`resource ${path} missing`);
+      resource.addMethod('ANY', integration, { requestParameters: pathParametersOf(path) });
     }
   }
 

@@ -14,10 +14,11 @@ import {
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAMBDA_HANDLER } from '../build/bundle.ts';
+import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGE_CONFIG, STAGES, type Stage } from '../config/stages.ts';
 import type { ItemClient } from '../dynamo/client.ts';
 import { pascal } from './names.ts';
-import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS, LOG_RETENTION } from './settings.ts';
+import { LOG_RETENTION } from './settings.ts';
 
 /**
  * The DynamoDB actions the Lambda may call: exactly one per {@link ItemClient} operation.

@@ -1,6 +1,7 @@
 /**
  * Deployment settings that are not part of the shared stage config: how each stage is
- * throttled, how long logs are kept, how the function and the tables are sized and protected.
+ * throttled, how long logs are kept, how the tables are protected. (The function's size and
+ * timeout are in src/config/gateway.ts: the local stack uses them too.)
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Stage } from '../config/stages.ts';
@@ -39,12 +40,3 @@ export const TABLE_POLICY: Readonly<Record<Stage, TablePolicy>> = {
   staging: { retain: false, pointInTimeRecovery: false },
   prod: { retain: true, pointInTimeRecovery: true },
 };
-
-/**
- * Lambda memory in MB. Lambda allocates CPU in proportion to memory; the seed's 128 MB gets
- * the smallest share, which stretches cold starts of the bundle.
- */
-export const FUNCTION_MEMORY_MB = 256;
-
-/** Lambda timeout in seconds: a request is a few single-item DynamoDB calls with retries. */
-export const FUNCTION_TIMEOUT_SECONDS = 10;

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HANDLER_ENTRY } from '../build/bundle.ts';
+import { STAGE_VARIABLE } from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGE_CONFIG, STAGES, tableNameFor } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
 import { ROUTES } from '../service/routes.ts';
@@ -24,9 +25,6 @@ import { buildLatest, firstDeployment } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from './state-lock.ts';
 import type { SourceWatcher } from './source-watcher.ts';
-
-/** The stage variable naming the alias each stage calls (as the deployed API sets it). */
-export const STAGE_VARIABLE = 'stage';
 
 /** Options for {@link startLocalStack}. */
 export interface LocalStackOptions {

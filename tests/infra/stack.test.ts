@@ -9,6 +9,12 @@ import { Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_HANDLER } from '../../src/build/bundle.ts';
+import {
+  FUNCTION_MEMORY_MB,
+  FUNCTION_TIMEOUT_SECONDS,
+  GATEWAY_RESPONSES,
+  STAGE_VARIABLE,
+} from '../../src/config/gateway.ts';
 import { FUNCTION_NAME, STAGES, STAGE_CONFIG, tableNameFor } from '../../src/config/stages.ts';
 import { createApp, type StagecraftApp } from '../../src/infra/app.ts';
 import {
@@ -18,6 +24,11 @@ import {
   PROD_VERSION_PATTERN,
   STAGE_OUTPUTS,
 } from '../../src/infra/contract.ts';
+import {
+  GATEWAY_DEFAULTS,
+  gatewayResponse,
+  type GatewayResponseType,
+} from '../../src/local/gateway/gateway-responses.ts';
 import { ROUTES } from '../../src/service/routes.ts';
 
 const entry = fileURLToPath(new URL('../fixtures/echo-handler.ts', import.meta.url));
@@ -26,6 +37,9 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.ur
 };
 
 type Json = Record<string, unknown>;
+
+/** The resources the route table serves; each also gets an ANY method. */
+const ROUTED_RESOURCES = [...new Set(ROUTES.map((route) => route.resource))];
 
 /** Renders a CloudFormation value as a string: `{Ref: X}` → `<X>`, `Fn::GetAtt` → `<X.Attr>`. */
 function render(value: unknown): string {
@@ -53,6 +67,26 @@ function onlyResource(template: Template, type: string, props: Json = {}): [stri
 
 function propsOf(resource: Json): Json {
   return resource.Properties as Json;
+}
+
+/** The template's gateway responses by type: status (a string) and JSON template. */
+function gatewayResponsesOf(
+  template: Template,
+): Record<string, { statusCode?: string; template: string }> {
+  return Object.fromEntries(
+    resourcesOf(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => {
+      const props = propsOf(r);
+      const templates = props.ResponseTemplates as Record<string, string>;
+      expect(Object.keys(templates)).toEqual(['application/json']);
+      return [
+        props.ResponseType,
+        {
+          ...(props.StatusCode !== undefined && { statusCode: props.StatusCode as string }),
+          template: templates['application/json'] ?? '',
+        },
+      ];
+    }),
+  );
 }
 
 async function synth(dir: string, options: { context?: Json; env?: NodeJS.ProcessEnv } = {}) {
@@ -115,7 +149,7 @@ describe('the stack without a custom domain', () => {
       'AWS::ApiGateway::Deployment': 1,
       'AWS::ApiGateway::Stage': 2,
       'AWS::ApiGateway::Resource': 2,
-      'AWS::ApiGateway::Method': ROUTES.length,
+      'AWS::ApiGateway::Method': ROUTES.length + ROUTED_RESOURCES.length,
       'AWS::ApiGateway::RequestValidator': 1,
       'AWS::ApiGateway::Model': 1,
       'AWS::ApiGateway::GatewayResponse': 3,
@@ -268,7 +302,7 @@ describe('the stack without a custom domain', () => {
   it('integrates every method as AWS_PROXY with the alias named by the stage variable', () => {
     const [fnId] = onlyResource(template, 'AWS::Lambda::Function');
     const methods = resourcesOf(template, 'AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(ROUTES.length);
+    expect(methods).toHaveLength(ROUTES.length + ROUTED_RESOURCES.length);
     for (const [, method] of methods) {
       const integration = propsOf(method).Integration as Json;
       expect(integration.Type).toBe('AWS_PROXY');
@@ -313,30 +347,63 @@ describe('the stack without a custom domain', () => {
     }
   });
 
-  it('answers API Gateway\'s own 4xx/5xx in the {"error": …} shape, as valid JSON', () => {
-    const responses = Object.fromEntries(
-      resourcesOf(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => [
-        propsOf(r).ResponseType,
-        propsOf(r),
-      ]),
-    );
+  it('answers API Gateway\'s own 4xx/5xx with "error" and "message" set to its message, as valid JSON', () => {
+    const responses = gatewayResponsesOf(template);
     expect(Object.keys(responses).sort()).toEqual([
       'DEFAULT_4XX',
       'DEFAULT_5XX',
       'MISSING_AUTHENTICATION_TOKEN',
     ]);
     // messageString arrives JSON-quoted; substitute one with awkward characters.
-    const message = JSON.stringify('Invalid "request" body\\');
+    const message = 'Invalid "request" body\\';
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
-      const body = (responses[type]?.ResponseTemplates as Json)['application/json'] as string;
-      expect(JSON.parse(body.replace('$context.error.messageString', message))).toEqual({
-        error: 'Invalid "request" body\\',
-      });
+      const body = responses[type]?.template ?? '';
+      expect(body.replaceAll('$context.error.messageString', JSON.stringify(message))).toBe(
+        `{"error":${JSON.stringify(message)},"message":${JSON.stringify(message)}}`,
+      );
+      expect(responses[type]?.statusCode).toBeUndefined();
     }
-    const noRoute = responses.MISSING_AUTHENTICATION_TOKEN ?? {};
-    expect(noRoute.StatusCode).toBe('404');
-    const body = (noRoute.ResponseTemplates as Json)['application/json'] as string;
-    expect(JSON.parse(body)).toEqual({ error: expect.any(String) });
+    expect(responses.MISSING_AUTHENTICATION_TOKEN).toEqual({
+      statusCode: '404',
+      template:
+        '{"error":"no route for this method and path","message":"no route for this method and path"}',
+    });
+  });
+
+  it('deploys the gateway responses, stage variable, timeout and memory the local stack uses (parity)', () => {
+    const responses = gatewayResponsesOf(template);
+    expect(responses).toEqual(
+      Object.fromEntries(
+        Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [
+          type,
+          {
+            ...(r.statusCode !== undefined && { statusCode: String(r.statusCode) }),
+            template: r.template,
+          },
+        ]),
+      ),
+    );
+    // Every answer the local gateway gives itself is what the deployed template renders for
+    // API Gateway's message of that type (the type's own response, else its 4XX/5XX family).
+    for (const type of Object.keys(GATEWAY_DEFAULTS) as GatewayResponseType[]) {
+      const fallback = GATEWAY_DEFAULTS[type];
+      const deployed =
+        responses[type] ?? responses[fallback.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX'];
+      const local = gatewayResponse(type);
+      expect(local.statusCode, type).toBe(Number(deployed?.statusCode ?? fallback.statusCode));
+      expect(local.body, type).toBe(
+        deployed?.template.replaceAll(
+          '$context.error.messageString',
+          JSON.stringify(fallback.message),
+        ),
+      );
+    }
+    const fn = propsOf(onlyResource(template, 'AWS::Lambda::Function')[1]);
+    expect(fn.MemorySize).toBe(FUNCTION_MEMORY_MB);
+    expect(fn.Timeout).toBe(FUNCTION_TIMEOUT_SECONDS);
+    for (const [, stage] of resourcesOf(template, 'AWS::ApiGateway::Stage')) {
+      expect(propsOf(stage).Variables).toEqual({ [STAGE_VARIABLE]: propsOf(stage).StageName });
+    }
   });
 
   it('has a staging and a prod stage, each with its stage variable, throttling and JSON access logs', () => {
@@ -385,10 +452,16 @@ describe('the stack without a custom domain', () => {
       const props = propsOf(resource);
       return `${pathOf(props.ParentId)}/${String(props.PathPart)}`;
     };
-    const served = resourcesOf(template, 'AWS::ApiGateway::Method')
-      .map(([, m]) => `${String(propsOf(m).HttpMethod)} ${pathOf(propsOf(m).ResourceId)}`)
-      .sort();
-    expect(served).toEqual(ROUTES.map((r) => `${r.method} ${r.resource}`).sort());
+    const served = resourcesOf(template, 'AWS::ApiGateway::Method').map(
+      ([, m]) => `${String(propsOf(m).HttpMethod)} ${pathOf(propsOf(m).ResourceId)}`,
+    );
+    // The route table's methods, and one ANY per routed resource for the function's 405.
+    expect(served.filter((m) => !m.startsWith('ANY ')).sort()).toEqual(
+      ROUTES.map((r) => `${r.method} ${r.resource}`).sort(),
+    );
+    expect(served.filter((m) => m.startsWith('ANY ')).sort()).toEqual(
+      ROUTED_RESOURCES.map((resource) => `ANY ${resource}`).sort(),
+    );
     expect(JSON.stringify(template.toJSON())).not.toContain('proxy+');
 
     const variables = Object.fromEntries(

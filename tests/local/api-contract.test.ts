@@ -439,7 +439,10 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
     for (const path of ['/staging/users/abcdefgh', '/qa/user/abcdefgh', '/user/abcdefgh', '/']) {
       const answer = await send('GET', path);
       expect(answer.status, path).toBe(404);
-      expect(answer.json).toEqual({ error: 'no route for this method and path' });
+      expect(answer.json).toEqual({
+        error: 'no route for this method and path',
+        message: 'no route for this method and path',
+      });
       expect(answer.headers['x-amzn-requestid']).toBeDefined();
       expect(answer.headers['x-function-version']).toBeUndefined();
     }

@@ -236,24 +236,27 @@ describe('mapProxyResult', () => {
 });
 
 describe('gateway responses', () => {
-  it('answer as the deployed API is customised, with API Gateway defaults underneath', () => {
+  it('answer as the deployed API is customised (error and message alike), with API Gateway defaults underneath', () => {
     expect(gatewayResponse('MISSING_AUTHENTICATION_TOKEN')).toEqual({
       statusCode: 404,
       headers: {
         'Content-Type': 'application/json',
         'x-amzn-ErrorType': 'MissingAuthenticationTokenException',
       },
-      body: '{"error":"no route for this method and path"}',
+      body: '{"error":"no route for this method and path","message":"no route for this method and path"}',
     });
     expect(gatewayResponse('INTEGRATION_FAILURE')).toMatchObject({
       statusCode: 502,
-      body: '{"error":"Internal server error"}',
+      body: '{"error":"Internal server error","message":"Internal server error"}',
     });
     expect(gatewayResponse('INTEGRATION_TIMEOUT')).toMatchObject({
       statusCode: 504,
-      body: '{"error":"Endpoint request timed out"}',
+      body: '{"error":"Endpoint request timed out","message":"Endpoint request timed out"}',
     });
-    expect(gatewayResponse('REQUEST_TOO_LARGE')).toMatchObject({ statusCode: 413 });
+    expect(gatewayResponse('REQUEST_TOO_LARGE')).toMatchObject({
+      statusCode: 413,
+      body: '{"error":"Request Too Long","message":"Request Too Long"}',
+    });
     // Without customisation: API Gateway's own bodies.
     expect(gatewayResponse('MISSING_AUTHENTICATION_TOKEN', {})).toMatchObject({
       statusCode: 403,

@@ -1,10 +1,13 @@
 /**
  * The answers API Gateway gives itself, without (or instead of) the function's: no route,
  * request too large, integration timeout, function failure. Each has API Gateway's default
- * status and message; the deployed API customises some of them (src/infra/api.ts
- * GATEWAY_RESPONSES), and the local gateway applies the same customisation, so a client sees
- * the same thing locally and on AWS (tests/local/gateway-parity.test.ts keeps them equal).
+ * status and message; the deployed API customises some of them, and the local gateway applies
+ * the same customisation (GATEWAY_RESPONSES in src/config/gateway.ts, which the CDK stack
+ * deploys), so a client sees the same thing locally and on AWS.
  */
+import { GATEWAY_RESPONSES } from '../../config/gateway.ts';
+import type { CustomisedResponseType, GatewayResponseCustomisation } from '../../config/gateway.ts';
+
 /** The gateway response types the local gateway can produce (API Gateway's names). */
 export type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
@@ -45,35 +48,8 @@ export const GATEWAY_DEFAULTS: Readonly<Record<GatewayResponseType, Default>> = 
   },
 };
 
-/** A customised gateway response: status override and a body template. */
-export interface GatewayResponseCustomisation {
-  /** Replaces the default status code. */
-  readonly statusCode?: number;
-  /**
-   * The `application/json` template; `$context.error.messageString` is the message quoted as
-   * a JSON string, `$context.error.message` the bare message.
-   */
-  readonly template: string;
-}
-
 /** API Gateway's own body when nothing is customised. */
 export const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
-
-/**
- * The customisations the deployed API applies (mirrors src/infra/api.ts GATEWAY_RESPONSES):
- * errors in the function's `{"error": …}` shape, and an unmapped request answered 404 like the
- * function's own router.
- */
-export const DEPLOYED_GATEWAY_RESPONSES: Readonly<
-  Partial<Record<GatewayResponseType | 'DEFAULT_4XX' | 'DEFAULT_5XX', GatewayResponseCustomisation>>
-> = {
-  DEFAULT_4XX: { template: '{"error":$context.error.messageString}' },
-  DEFAULT_5XX: { template: '{"error":$context.error.messageString}' },
-  MISSING_AUTHENTICATION_TOKEN: {
-    statusCode: 404,
-    template: '{"error":"no route for this method and path"}',
-  },
-};
 
 /** A gateway response ready to send. */
 export interface GatewayAnswer {
@@ -88,7 +64,9 @@ export interface GatewayAnswer {
 /** The response API Gateway sends for `type`, with the given customisations applied. */
 export function gatewayResponse(
   type: GatewayResponseType,
-  customisations: typeof DEPLOYED_GATEWAY_RESPONSES = DEPLOYED_GATEWAY_RESPONSES,
+  customisations: Readonly<
+    Partial<Record<GatewayResponseType | CustomisedResponseType, GatewayResponseCustomisation>>
+  > = GATEWAY_RESPONSES,
 ): GatewayAnswer {
   const fallback = GATEWAY_DEFAULTS[type];
   const family = fallback.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX';

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { LAMBDA_HANDLER } from '../../build/bundle.ts';
+import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../../config/gateway.ts';
 import { FunctionWorker } from './function-worker.ts';
 import type { InvokeOutcome } from './function-worker.ts';
 
@@ -18,11 +19,11 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 /** The region in local ARNs and the function's `AWS_REGION`. */
 export const LOCAL_REGION = 'local';
 
-/** The function timeout, as deployed (src/infra/settings.ts FUNCTION_TIMEOUT_SECONDS). */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+/** The function timeout, as deployed. */
+export const DEFAULT_TIMEOUT_MS = FUNCTION_TIMEOUT_SECONDS * 1000;
 
-/** The function memory size, as deployed (src/infra/settings.ts FUNCTION_MEMORY_MB). */
-export const DEFAULT_MEMORY_MB = 256;
+/** The function memory size, as deployed. */
+export const DEFAULT_MEMORY_MB = FUNCTION_MEMORY_MB;
 
 /** Lambda's synchronous response payload limit. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;

@@ -1,0 +1,59 @@
+/**
+ * What the deployed API Gateway and its function are set to, where the local stack must answer
+ * the same: the stage variable, the gateway's own error bodies, the function's timeout and
+ * memory size. The CDK stack (src/infra) and the local stack (src/local) both import these;
+ * this module stays free of aws-cdk-lib so that `stagecraft dev` starts without loading it.
+ */
+
+/** The stage variable that names the Lambda alias a stage calls (set to the stage's name). */
+export const STAGE_VARIABLE = 'stage';
+
+/** Lambda timeout in seconds: a request is a few single-item DynamoDB calls with retries. */
+export const FUNCTION_TIMEOUT_SECONDS = 10;
+
+/**
+ * Lambda memory in MB. Lambda allocates CPU in proportion to memory; the seed's 128 MB gets
+ * the smallest share, which stretches cold starts of the bundle.
+ */
+export const FUNCTION_MEMORY_MB = 256;
+
+/** The gateway response types the API customises (API Gateway's names). */
+export type CustomisedResponseType = 'DEFAULT_4XX' | 'DEFAULT_5XX' | 'MISSING_AUTHENTICATION_TOKEN';
+
+/** A customised gateway response: status override and a body template. */
+export interface GatewayResponseCustomisation {
+  /** Replaces API Gateway's default status code. */
+  readonly statusCode?: number;
+  /**
+   * The `application/json` template. Gateway-response templates are not VTL, only variable
+   * substitution: `$context.error.messageString` is the message already quoted as a JSON
+   * string, so the body is valid JSON whatever the message.
+   */
+  readonly template: string;
+}
+
+/** The message of an unmapped request's answer (no resource and method match). */
+export const NO_ROUTE_MESSAGE = 'no route for this method and path';
+
+// Both fields, same text: clients of the API read `error` (the function's own error shape),
+// clients that know API Gateway read `message` (its default shape).
+const MESSAGE_TEMPLATE =
+  '{"error":$context.error.messageString,"message":$context.error.messageString}';
+
+/**
+ * The gateway responses the deployed API customises, applied as they are by the local gateway:
+ * every answer the gateway gives itself carries `error` and `message` with the same text, and
+ * an unmapped request is a 404 like the function router's.
+ */
+export const GATEWAY_RESPONSES: Readonly<
+  Record<CustomisedResponseType, GatewayResponseCustomisation>
+> = {
+  DEFAULT_4XX: { template: MESSAGE_TEMPLATE },
+  DEFAULT_5XX: { template: MESSAGE_TEMPLATE },
+  // With no authorizer on this API, "Missing Authentication Token" (403) only ever means that
+  // no resource and method match; say so, with the status the function's router uses.
+  MISSING_AUTHENTICATION_TOKEN: {
+    statusCode: 404,
+    template: JSON.stringify({ error: NO_ROUTE_MESSAGE, message: NO_ROUTE_MESSAGE }),
+  },
+};
