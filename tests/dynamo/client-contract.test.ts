@@ -1,37 +1,12 @@
 // One contract, two implementations: the lean fetch client (the Lambda's) and the SDK
 // DocumentClient wrapper (tools and tests) must behave the same against a real DynamoDB API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBError, type ItemClient } from '../../src/dynamo/client.ts';
-import { LeanDynamoClient } from '../../src/dynamo/lean-client.ts';
-import { SdkItemClient } from '../../src/dynamo/sdk-client.ts';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../src/local/dynamodb.ts';
+import { describe, expect, it } from 'vitest';
+import { DynamoDBError } from '../../src/dynamo/client.ts';
+import { useBothClients } from './both-clients.ts';
 
 const TABLE = 'contract_items';
 
-let db: EmbeddedDynamo;
-const clients: { sdk?: SdkItemClient; lean?: LeanDynamoClient } = {};
-
-beforeAll(async () => {
-  db = await startEmbeddedDynamo({ tables: [{ name: TABLE, partitionKey: 'id' }] });
-  clients.sdk = new SdkItemClient({ config: db.clientConfig });
-  clients.lean = new LeanDynamoClient({
-    endpoint: db.endpoint,
-    region: db.clientConfig.region,
-    credentials: db.clientConfig.credentials,
-    env: {},
-  });
-});
-
-afterAll(async () => {
-  clients.sdk?.destroy();
-  await db?.stop();
-});
-
-function clientFor(kind: 'sdk' | 'lean'): ItemClient {
-  const client = clients[kind];
-  if (client === undefined) throw new Error('client not started');
-  return client;
-}
+const clientFor = useBothClients(TABLE);
 
 async function rejection(promise: Promise<unknown>): Promise<DynamoDBError> {
   const error: unknown = await promise.then(

@@ -2,12 +2,12 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBError, type ItemClient } from '../../src/dynamo/client.ts';
+import { DynamoDBError } from '../../src/dynamo/client.ts';
 import { RetriesExhaustedError, VersionConflictError } from '../../src/dynamo/errors.ts';
 import { LeanDynamoClient } from '../../src/dynamo/lean-client.ts';
 import { VersionedRepository } from '../../src/dynamo/repository.ts';
 import { SdkItemClient } from '../../src/dynamo/sdk-client.ts';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../src/local/dynamodb.ts';
+import { useBothClients } from './both-clients.ts';
 
 interface User extends Record<string, unknown> {
   id: string;
@@ -18,30 +18,7 @@ interface User extends Record<string, unknown> {
 
 const TABLE = 'repo_users';
 
-let db: EmbeddedDynamo;
-const clients: { sdk?: SdkItemClient; lean?: LeanDynamoClient } = {};
-
-beforeAll(async () => {
-  db = await startEmbeddedDynamo({ tables: [{ name: TABLE, partitionKey: 'id' }] });
-  clients.sdk = new SdkItemClient({ config: db.clientConfig });
-  clients.lean = new LeanDynamoClient({
-    endpoint: db.endpoint,
-    region: db.clientConfig.region,
-    credentials: db.clientConfig.credentials,
-    env: {},
-  });
-});
-
-afterAll(async () => {
-  clients.sdk?.destroy();
-  await db?.stop();
-});
-
-function clientFor(kind: 'sdk' | 'lean'): ItemClient {
-  const client = clients[kind];
-  if (client === undefined) throw new Error('client not started');
-  return client;
-}
+const clientFor = useBothClients(TABLE);
 
 async function rejection<E>(
   promise: Promise<unknown>,
