@@ -24,10 +24,12 @@ export default tseslint.config(
         'error',
         {
           publicOnly: true,
+          // The class comment says what constructing one means.
+          checkConstructors: false,
           require: {
             FunctionDeclaration: true,
             ClassDeclaration: true,
-            MethodDefinition: false,
+            MethodDefinition: true,
             ArrowFunctionExpression: true,
           },
           contexts: [
