@@ -123,8 +123,10 @@ describe('stagecraft dev', () => {
     }
     expect(first.output.stderr).toMatch(/SIGTERM: stopping\n.*stopped\n$/);
 
+    // Ctrl-C stops it as cleanly as SIGTERM.
     const again = await spawnDev(['--state-dir', stateDir, '--no-watch']);
-    expect(await again.stop()).toBe(0);
+    expect(await again.stop('SIGINT')).toBe(0);
+    expect(again.output.stderr).toMatch(/SIGINT: stopping\n.*stopped\n$/);
     expect(again.output.stderr).not.toContain('first start');
     expect(again.output.stdout).toMatch(/^prod .* → version 1$/m);
     const functionDir = join(stateDir, 'lambda/example');

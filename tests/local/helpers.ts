@@ -54,8 +54,8 @@ export interface DevProcess {
   readonly child: ChildProcess;
   /** Everything printed so far. */
   readonly output: { stdout: string; stderr: string };
-  /** Sends SIGTERM and resolves with the exit code. */
-  stop(): Promise<number | null>;
+  /** Sends SIGTERM (or the given signal) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Resolves with the exit code (or signal name) when the process ends. */
   readonly exited: Promise<number | string | null>;
 }
@@ -96,8 +96,8 @@ export function spawnDev(
         child,
         output,
         exited,
-        async stop() {
-          child.kill('SIGTERM');
+        async stop(signal: NodeJS.Signals = 'SIGTERM') {
+          child.kill(signal);
           const code = await exited;
           return typeof code === 'number' ? code : null;
         },
