@@ -86,6 +86,11 @@ export const contention: Benchmark = {
       const naiveFinal = typeof naiveItem?.value === 'number' ? naiveItem.value : 0;
       log(`naive: ${naive.succeeded} writes in ${naive.ms.toFixed(0)} ms, final ${naiveFinal}`);
 
+      if (guardedFinal !== EXPECTED || exhausted > 0 || guarded.timedOut) {
+        // The lock's promise is exactly EXPECTED; anything else fails the benchmark run.
+        log(`FAILED: final ${guardedFinal}, expected ${EXPECTED} (${exhausted} gave up)`);
+        process.exitCode = 1;
+      }
       return {
         // Increments that reported success but are missing from the counter.
         lost_updates: guarded.succeeded - guardedFinal,
