@@ -29,6 +29,11 @@ export interface SshHost {
   readonly address: string;
   /** The instance it stands for; written as a comment line. */
   readonly instanceId: string;
+  /**
+   * `windows` for Windows instances (noted in the comment line, e.g. `# i-0abc (windows)`);
+   * absent for everything else. Only this known value is kept, so input text never reaches it.
+   */
+  readonly platform?: 'windows';
 }
 
 /**
@@ -37,7 +42,6 @@ export interface SshHost {
  * - `duplicate-instance`: the same `InstanceId` was already read (e.g. a file given twice).
  * - `not-running`: its state is not `running` (and `--include-stopped` is off), or it is
  *   `shutting-down`/`terminated`, which are never written.
- * - `windows`: `Platform` is `windows`; those are reached over RDP, not ssh.
  * - `no-address`: it has no address of the requested kind (e.g. stopped, or no public IP).
  * - `invalid-address`: the address is not a valid IPv4 address.
  * - `no-name`: no `Name` tag, or an empty one (and `--fallback-id` is off).
@@ -46,7 +50,6 @@ export interface SshHost {
 export type SkipReason =
   | 'duplicate-instance'
   | 'not-running'
-  | 'windows'
   | 'no-address'
   | 'invalid-address'
   | 'no-name'

@@ -57,7 +57,8 @@ export function optionValueProblem(value: string): string | undefined {
 }
 
 /**
- * The block's lines: BEGIN marker, one entry per host (an instance-id comment, `Host`,
+ * The block's lines: BEGIN marker, one entry per host (an instance-id comment, with the platform
+ * when there is one, e.g. `# i-0abc (windows)`; `Host`,
  * `HostName` and the shared options), END marker. Entries are separated by a blank line.
  *
  * @param markers the marker lines
@@ -79,7 +80,9 @@ export function renderBlock(
   const lines = [markers.begin];
   hosts.forEach((host, index) => {
     if (index > 0) lines.push('');
-    lines.push(`# ${host.instanceId}`, `Host ${host.name}`, `  HostName ${host.address}`);
+    const comment =
+      host.platform === undefined ? host.instanceId : `${host.instanceId} (${host.platform})`;
+    lines.push(`# ${comment}`, `Host ${host.name}`, `  HostName ${host.address}`);
     lines.push(...shared);
   });
   lines.push(markers.end);
@@ -99,6 +102,8 @@ export interface HostJson {
   readonly hostName: string;
   /** The EC2 instance. */
   readonly instanceId: string;
+  /** `windows` for Windows instances; absent otherwise. */
+  readonly platform?: 'windows';
   /** `User`, when `--user` was given. */
   readonly user?: string;
   /** `IdentityFile`, when `--identity-file` was given. */
@@ -118,6 +123,7 @@ export function hostsAsJson(hosts: readonly SshHost[], options: HostOptions): Ho
     host: host.name,
     hostName: host.address,
     instanceId: host.instanceId,
+    ...(host.platform !== undefined && { platform: host.platform }),
     ...(options.user !== undefined && { user: options.user }),
     ...(options.identityFile !== undefined && { identityFile: options.identityFile }),
     ...(options.proxyJump !== undefined && { proxyJump: options.proxyJump }),

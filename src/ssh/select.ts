@@ -48,8 +48,10 @@ interface Candidate {
 /**
  * Picks the instances to write, names them and sorts them by name.
  *
- * An instance is written when it is running (or `includeStopped` and not gone), is not Windows,
- * has a valid IPv4 address of the requested kind, and has a usable `Name` tag (or `fallbackId`).
+ * An instance is written when it is running (or `includeStopped` and not gone), has a valid IPv4
+ * address of the requested kind, and has a usable `Name` tag (or `fallbackId`). Windows
+ * instances are written like any other (OpenSSH runs on Windows, and an alias serves tunnels
+ * too); their host carries `platform: 'windows'`.
  * Names that ssh would treat as the same (case-insensitively) are ordered by `LaunchTime`, then
  * `InstanceId`: the first keeps the name, the next get `-2`, `-3`, … (skipping any suffix that an
  * instance already carries as its own name). An `InstanceId` seen twice is written once.
@@ -82,9 +84,6 @@ function candidate(instance: Ec2Instance, options: SelectOptions): Candidate | S
   // No State at all (hand-written input) is taken as running: nothing says otherwise.
   if (state !== undefined && state !== 'running' && (!options.includeStopped || GONE.has(state))) {
     return { instanceId, reason: 'not-running', detail: state };
-  }
-  if (instance.platform?.toLowerCase() === 'windows') {
-    return { instanceId, reason: 'windows' };
   }
   const address = options.address === 'private' ? instance.privateIp : instance.publicIp;
   if (address === undefined || address === '') {
@@ -125,7 +124,12 @@ function assignUniqueNames(candidates: readonly Candidate[]) {
       renamed.push({ instanceId: instance.instanceId, from: name, to: unique });
     }
     kept.add(key);
-    hosts.push({ name: unique, address, instanceId: instance.instanceId });
+    hosts.push({
+      name: unique,
+      address,
+      instanceId: instance.instanceId,
+      ...(instance.platform?.toLowerCase() === 'windows' && { platform: 'windows' as const }),
+    });
   }
   return { hosts, renamed };
 }

@@ -7,7 +7,6 @@ const LIST_LIMIT = 10;
 const REASONS: Record<SkipReason, string> = {
   'duplicate-instance': 'listed more than once (same InstanceId)',
   'not-running': 'not running (--include-stopped adds pending/stopping/stopped ones)',
-  windows: 'Windows (reached over RDP, not ssh)',
   'no-address': 'without an address of the requested kind (--address)',
   'invalid-address': 'with an address that is not a valid IPv4 address',
   'no-name': 'without a Name tag (--fallback-id names them by instance id)',
@@ -41,6 +40,13 @@ export function summarize(
         ? `${path} is up to date (${hosts} in block ${marker}); nothing written`
         : `dry run: would write ${hosts} to ${path} (block ${marker}); nothing written`,
   ];
+  const windows = selection.hosts.filter((host) => host.platform === 'windows').length;
+  if (windows > 0) {
+    // Written like any other host, but ssh reaches them only once OpenSSH Server is enabled.
+    lines.push(
+      `including ${plural(windows, 'Windows host')} (ssh needs OpenSSH Server enabled on them)`,
+    );
+  }
   if (backupPath !== undefined) lines.push(`previous file kept as ${backupPath}`);
   if (selection.skipped.length > 0) {
     lines.push(`skipped ${plural(selection.skipped.length, 'instance')}:`);

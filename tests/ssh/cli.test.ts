@@ -45,6 +45,10 @@ function stagecraft(args: string[], options: { home: string; stdin?: string }) {
 
 const expectedBlock = [
   '### STAGECRAFT BEGIN ###',
+  '# i-0a00000000000win1 (windows)',
+  'Host ad-controller',
+  '  HostName 10.0.4.60',
+  '',
   '# i-0a000000000000bat',
   'Host batch-1-nightly',
   '  HostName 10.0.2.30',
@@ -70,8 +74,12 @@ describe('bin/stagecraft ssh-config', () => {
     const first = await stagecraft(['--from-json', fixture], { home: dir });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('');
-    expect(first.stderr).toContain(`wrote 4 hosts to ${join(dir, '.ssh', 'config')}`);
-    expect(first.stderr).toContain('i-0a00000000000win1');
+    expect(first.stderr).toContain(`wrote 5 hosts to ${join(dir, '.ssh', 'config')}`);
+    expect(first.stderr).toContain('including 1 Windows host (ssh needs OpenSSH Server');
+    expect(first.stderr).toContain(
+      'without a Name tag (--fallback-id names them by instance id): i-0a00000000000notag',
+    );
+    expect(first.stderr).not.toContain('i-0a00000000000win1');
     const config = join(dir, '.ssh', 'config');
     expect(statSync(join(dir, '.ssh')).mode & 0o777).toBe(0o700);
     expect(statSync(config).mode & 0o777).toBe(0o600);
@@ -114,12 +122,13 @@ describe('bin/stagecraft ssh-config', () => {
     const dry = await stagecraft(['--from-json', fixture, '--dry-run'], { home: dir });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(
-      /^--- .*\n\+\+\+ .*\n@@ -1 \+1,18 @@\n Host own\n\+### STAGECRAFT BEGIN ###\n/,
+      /^--- .*\n\+\+\+ .*\n@@ -1 \+1,22 @@\n Host own\n\+### STAGECRAFT BEGIN ###\n/,
     );
     expect(readFileSync(join(dir, '.ssh', 'config'), 'utf8')).toBe('Host own\n');
 
     const json = await stagecraft(['--from-json', fixture, '--json', '--dry-run'], { home: dir });
     expect(JSON.parse(json.stdout).map((h: { host: string }) => h.host)).toEqual([
+      'ad-controller',
       'batch-1-nightly',
       'db-master',
       'web',

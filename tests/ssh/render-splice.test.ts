@@ -47,6 +47,29 @@ describe('renderBlock', () => {
     ]);
   });
 
+  it('notes the platform of Windows hosts in the comment line and in --json', () => {
+    const web = { name: 'web', address: '10.0.0.1', instanceId: 'i-1' };
+    const windows = {
+      name: 'ad',
+      address: '10.0.4.60',
+      instanceId: 'i-w',
+      platform: 'windows' as const,
+    };
+    expect(renderBlock(markers, [windows, web], {}).slice(1, -1)).toEqual([
+      '# i-w (windows)',
+      'Host ad',
+      '  HostName 10.0.4.60',
+      '',
+      '# i-1',
+      'Host web',
+      '  HostName 10.0.0.1',
+    ]);
+    expect(hostsAsJson([windows, web], {})).toEqual([
+      { host: 'ad', hostName: '10.0.4.60', instanceId: 'i-w', platform: 'windows' },
+      { host: 'web', hostName: '10.0.0.1', instanceId: 'i-1' },
+    ]);
+  });
+
   it('renders an empty block when there are no hosts', () => {
     expect(renderBlock(markers, [], {})).toEqual([markers.begin, markers.end]);
   });

@@ -94,7 +94,6 @@ describe('selectHosts', () => {
     const { hosts, skipped } = selectHosts(
       [
         ec2Instance({ instanceId: 'i-stopped', name: 's', state: 'stopped', privateIp: undefined }),
-        ec2Instance({ instanceId: 'i-win', name: 'ad', platform: 'windows' }),
         ec2Instance({ instanceId: 'i-noaddr', name: 'n', privateIp: undefined }),
         ec2Instance({ instanceId: 'i-emptyaddr', name: 'n', privateIp: '' }),
         ec2Instance({ instanceId: 'i-badaddr', name: 'n', privateIp: '10.0.0.999' }),
@@ -109,7 +108,6 @@ describe('selectHosts', () => {
     expect(hosts.map((h) => h.instanceId)).toEqual(['i-ok']);
     expect(skipped).toEqual([
       { instanceId: 'i-stopped', reason: 'not-running', detail: 'stopped' },
-      { instanceId: 'i-win', reason: 'windows' },
       { instanceId: 'i-noaddr', reason: 'no-address', detail: 'private' },
       { instanceId: 'i-emptyaddr', reason: 'no-address', detail: 'private' },
       { instanceId: 'i-badaddr', reason: 'invalid-address', detail: '10.0.0.999' },
@@ -117,6 +115,46 @@ describe('selectHosts', () => {
       { instanceId: 'i-blank', reason: 'no-name' },
       { instanceId: 'i-stars', reason: 'empty-name', detail: '*?*' },
       { instanceId: 'i-ok', reason: 'duplicate-instance' },
+    ]);
+  });
+
+  it('writes Windows instances like any other, marked as Windows; skips them for the same reasons', () => {
+    const { hosts, skipped } = selectHosts(
+      [
+        ec2Instance({
+          instanceId: 'i-win',
+          name: 'ad',
+          platform: 'windows',
+          privateIp: '10.0.4.60',
+        }),
+        ec2Instance({
+          instanceId: 'i-WIN',
+          name: 'rdp',
+          platform: 'Windows',
+          privateIp: '10.0.4.61',
+        }),
+        ec2Instance({ instanceId: 'i-linux', name: 'web', privateIp: '10.0.1.10' }),
+        // Other Platform values are not ours to write anywhere.
+        ec2Instance({ instanceId: 'i-odd', name: 'odd', platform: 'x\nHost *' }),
+        ec2Instance({
+          instanceId: 'i-win-noaddr',
+          name: 'w',
+          platform: 'windows',
+          privateIp: undefined,
+        }),
+        ec2Instance({ instanceId: 'i-win-untagged', name: undefined, platform: 'windows' }),
+      ],
+      defaults,
+    );
+    expect(hosts).toEqual([
+      { name: 'ad', address: '10.0.4.60', instanceId: 'i-win', platform: 'windows' },
+      { name: 'odd', address: '10.0.0.1', instanceId: 'i-odd' },
+      { name: 'rdp', address: '10.0.4.61', instanceId: 'i-WIN', platform: 'windows' },
+      { name: 'web', address: '10.0.1.10', instanceId: 'i-linux' },
+    ]);
+    expect(skipped).toEqual([
+      { instanceId: 'i-win-noaddr', reason: 'no-address', detail: 'private' },
+      { instanceId: 'i-win-untagged', reason: 'no-name' },
     ]);
   });
 
