@@ -1,5 +1,10 @@
 // `stagecraft deploy`: the live read is driven by aws-sdk-client-mock, the cdk process is a
-// recording fake, so nothing reaches AWS and cdk is never spawned.
+// recording fake, so nothing reaches AWS and cdk is never spawned. Each test runs in its own
+// temp dir, which holds the default state dir and so the release lock.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   CloudFormationClient,
@@ -10,9 +15,15 @@ import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { runDeploy, type DeployDeps } from '../../src/cli/commands/deploy/index.ts';
+import {
+  DEFAULT_STATE_DIR,
+  runDeploy,
+  type DeployDeps,
+} from '../../src/cli/commands/deploy/index.ts';
+import { DEFAULT_STATE_DIR as RELEASE_STATE_DIR } from '../../src/cli/commands/release/session.ts';
 import { CliError, UsageError } from '../../src/cli/errors.ts';
-import { cdkCliPath, PROJECT_ROOT } from '../../src/infra/cdk-cli.ts';
+import { cdkCliPath, PROJECT_ROOT, type ProcessRunner } from '../../src/infra/cdk-cli.ts';
+import { acquireLock, lockPathFor } from '../../src/release/state/lock.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
@@ -25,7 +36,7 @@ function context(argv: string[]) {
   stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
   stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
   return {
-    ctx: { argv, cwd: '/tmp', stdout, stderr, stdin: new PassThrough(), env: { PATH: '/bin' } },
+    ctx: { argv, cwd, stdout, stderr, stdin: new PassThrough(), env: { PATH: '/bin' } },
     out: () => out.join(''),
     err: () => err.join(''),
   };
@@ -50,14 +61,18 @@ function stack(
   };
 }
 
+let cwd: string;
 let calls: { command: string; args: readonly string[]; cwd: string }[];
 let exitCode: number;
-const deps: DeployDeps = {
-  runProcess: async (command, args, options) => {
-    calls.push({ command, args, cwd: options.cwd });
-    return exitCode;
-  },
+/** The release lock file as the fake cdk saw it while running (undefined: no lock file). */
+let lockDuringRun: string | undefined;
+let defaultLock: string;
+const recordRun: ProcessRunner = async (command, args, options) => {
+  calls.push({ command, args, cwd: options.cwd });
+  lockDuringRun = existsSync(defaultLock) ? await readFile(defaultLock, 'utf8') : undefined;
+  return exitCode;
 };
+const deps: DeployDeps = { runProcess: recordRun };
 
 async function deploy(...argv: string[]) {
   const io = context(argv);
@@ -79,15 +94,19 @@ function cdkArgs(stackName: string, version: string, ...rest: string[]) {
   ];
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   cfn.reset();
   lambda.reset();
   calls = [];
   exitCode = 0;
+  lockDuringRun = undefined;
+  cwd = await mkdtemp(join(tmpdir(), 'stagecraft-deploy-'));
+  defaultLock = lockPathFor(join(cwd, '.stagecraft'));
 });
-afterEach(() => {
+afterEach(async () => {
   cfn.reset();
   lambda.reset();
+  await rm(cwd, { recursive: true, force: true });
 });
 
 describe('deploy --target aws on an existing stack', () => {
@@ -199,6 +218,102 @@ describe('deploy --target aws on an existing stack', () => {
   });
 });
 
+describe('deploy --target aws and the release lock', () => {
+  beforeEach(() => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    lambda.on(GetAliasCommand).resolves({ Name: 'prod', FunctionVersion: '7' });
+  });
+
+  it('refuses with exit 1 while a release command holds the lock: no AWS read, no cdk', async () => {
+    const held = await acquireLock(defaultLock, { command: 'release promote 3' });
+    try {
+      const io = context(['deploy', '--target', 'aws']);
+      const code = await main(io.ctx);
+      expect(code).toBe(1);
+      expect(io.err()).toMatch(
+        /^stagecraft deploy: not deploying now: 'release promote 3' \(pid \d+ on .*\) holds the release lock .*\.stagecraft\/release\.lock/,
+      );
+      expect(cfn.calls()).toHaveLength(0);
+      expect(lambda.calls()).toHaveLength(0);
+      expect(calls).toEqual([]);
+      // The holder's lock is left alone.
+      expect(JSON.parse(await readFile(defaultLock, 'utf8'))).toMatchObject({
+        token: held.owner.token,
+      });
+    } finally {
+      await held.release();
+    }
+  });
+
+  it('holds the lock across the live read and the cdk run, then releases it', async () => {
+    let releaseCommandSaw: unknown;
+    const result = await runDeploy(context(['--target', 'aws']).ctx, {
+      runProcess: async (...args) => {
+        // A release command started now must be refused, naming the deploy.
+        releaseCommandSaw = await acquireLock(defaultLock, { command: 'release promote' }).then(
+          () => 'got the lock',
+          (error: unknown) => error,
+        );
+        return recordRun(...args);
+      },
+    });
+    expect(result).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(JSON.parse(lockDuringRun ?? 'null')).toMatchObject({
+      pid: process.pid,
+      command: 'deploy --target aws',
+    });
+    expect(releaseCommandSaw).toMatchObject({ code: 'lock.busy' });
+    expect(String(releaseCommandSaw)).toContain("'deploy --target aws'");
+    expect(existsSync(defaultLock)).toBe(false);
+  });
+
+  it('releases the lock when cdk fails', async () => {
+    exitCode = 3;
+    await expect(deploy('--target', 'aws')).rejects.toThrow(/cdk deploy failed \(exit code 3\)/);
+    expect(lockDuringRun).toContain('deploy --target aws');
+    expect(existsSync(defaultLock)).toBe(false);
+  });
+
+  it('releases the lock when the live read is refused', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_IN_PROGRESS')] });
+    await expect(deploy('--target', 'aws')).rejects.toThrow(/UPDATE_IN_PROGRESS/);
+    expect(calls).toEqual([]);
+    expect(existsSync(defaultLock)).toBe(false);
+  });
+
+  it('uses the lock of --state-dir DIR (relative to the working directory)', async () => {
+    const otherLock = lockPathFor(join(cwd, 'state-b'));
+    const held = await acquireLock(otherLock, { command: 'release rollback' });
+    try {
+      await expect(deploy('--target', 'aws', '--state-dir', 'state-b')).rejects.toThrow(
+        /'release rollback' .* holds the release lock .*state-b\/release\.lock/,
+      );
+      expect(calls).toEqual([]);
+      // The default state dir's lock is free, so a deploy without --state-dir runs.
+      expect((await deploy('--target', 'aws')).code).toBe(0);
+      expect(calls).toHaveLength(1);
+    } finally {
+      await held.release();
+    }
+  });
+
+  it('--dry-run only reads, so it takes no lock and runs while one is held', async () => {
+    const held = await acquireLock(defaultLock, { command: 'release promote 3' });
+    try {
+      const result = await deploy('--target', 'aws', '--dry-run');
+      expect(result.code).toBe(0);
+      expect(result.out).toContain('Stagecraft:ProdVersion=7');
+    } finally {
+      await held.release();
+    }
+  });
+
+  it('defaults to the state dir the release commands use', () => {
+    expect(DEFAULT_STATE_DIR).toBe(RELEASE_STATE_DIR);
+  });
+});
+
 describe('deploy --target aws when prod cannot be read from a live alias', () => {
   const missing = awsError('ValidationError', 'Stack with id Stagecraft does not exist');
 
@@ -296,6 +411,7 @@ describe('deploy command line', () => {
       '--profile',
       '--region',
       '--prod-version',
+      '--state-dir DIR',
       '--dry-run',
     ]) {
       expect(result.out).toContain(flag);
@@ -321,6 +437,7 @@ describe('deploy command line', () => {
     ],
     [['--target', 'aws', 'extra'], /Unexpected argument 'extra'/],
     [['--target', 'aws', '--force'], /Unknown option '--force'/],
+    [['--target', 'aws', '--state-dir', ''], /--state-dir needs a value/],
   ])('rejects %j with exit 2 before any AWS call', async (argv, message) => {
     const result = await viaMain(...argv);
     expect(result.code).toBe(2);

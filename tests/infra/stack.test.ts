@@ -495,9 +495,16 @@ describe('the stack without a custom domain', () => {
     const [apiId] = onlyResource(template, 'AWS::ApiGateway::RestApi');
     const [fnId] = onlyResource(template, 'AWS::Lambda::Function');
     for (const stage of STAGES) {
-      expect(render(outputs[STAGE_OUTPUTS[stage].url]?.Value)).toMatch(
-        new RegExp(`^https://<${apiId}>\\.execute-api\\.<AWS::Region>\\.<AWS::URLSuffix>/<\\w+>/$`),
+      // Each URL must end in its own stage (the Stage resource named after it), so swapped
+      // StagingUrl/ProdUrl outputs fail here.
+      const [stageId] = onlyResource(template, 'AWS::ApiGateway::Stage', { StageName: stage });
+      expect(render(outputs[STAGE_OUTPUTS[stage].url]?.Value)).toBe(
+        `https://<${apiId}>.execute-api.<AWS::Region>.<AWS::URLSuffix>/<${stageId}>/`,
       );
+      const [tableId] = onlyResource(template, 'AWS::DynamoDB::Table', {
+        TableName: tableNameFor(stage, {}),
+      });
+      expect(outputs[STAGE_OUTPUTS[stage].table]?.Value).toEqual({ Ref: tableId });
     }
     expect(outputs[OUTPUTS.functionName]?.Value).toEqual({ Ref: fnId });
     expect(outputs[OUTPUTS.apiId]?.Value).toEqual({ Ref: apiId });

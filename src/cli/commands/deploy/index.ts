@@ -1,5 +1,8 @@
 // `stagecraft deploy`: on AWS, `cdk deploy` with the prod alias pinned where it is live, so a
-// deploy updates $LATEST (staging) and never moves prod. Read what is live, plan, then run cdk.
+// deploy updates $LATEST (staging) and never moves prod. Read what is live, plan, then run cdk,
+// all under the state dir's release lock: a `release promote` landing between the live read and
+// the cdk run would otherwise be reverted by the deploy's stale ProdVersion.
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -18,18 +21,30 @@ import {
   type DeployRequest,
 } from '../../../infra/deploy-plan.ts';
 import { LiveReadError, readLiveProd } from '../../../infra/live.ts';
+import { ReleaseError } from '../../../release/errors.ts';
+import { acquireLock, lockPathFor, type HeldLock } from '../../../release/state/lock.ts';
 import type { CommandContext } from '../../command.ts';
 import { CliError, UsageError } from '../../errors.ts';
+
+/**
+ * The state dir the release commands use by default (their `--state-dir`); kept here rather
+ * than imported so deploy does not load the release CLI (a test holds the two equal).
+ */
+export const DEFAULT_STATE_DIR = '.stagecraft';
 
 /** Help kept as data, so `--help` and docs/aws.md say the same thing. */
 export const HELP = {
   usage:
-    'stagecraft deploy --target aws [--stack NAME] [--profile NAME] [--region NAME] [--prod-version N|latest] [--dry-run] [-- CDK_ARGS…]',
+    'stagecraft deploy --target aws [--stack NAME] [--profile NAME] [--region NAME] [--prod-version N|latest] [--state-dir DIR] [--dry-run] [-- CDK_ARGS…]',
   summary: [
     'Deploys the CDK stack (src/infra) with `cdk deploy`: tables, the Lambda ($LATEST, which the',
     'staging alias follows), the REST API and its stages. The prod alias stays where it is live:',
     'the command reads it first (DescribeStacks → FunctionName, GetAlias prod) and passes it as the',
     'ProdVersion parameter. Move prod only with `stagecraft release promote|rollback --target aws`.',
+    '',
+    'The live read and the cdk run hold the release lock of the state dir (the one the release',
+    'commands take), so a promote or rollback cannot land in between and be undone by the deploy.',
+    'While a release command holds it, deploy refuses at once (exit 1); --dry-run takes no lock.',
     '',
     'First deploy (no stack yet): no version exists, so pass --prod-version latest; prod follows',
     '$LATEST until the first `release promote` (which publishes the verified $LATEST).',
@@ -48,13 +63,17 @@ export const HELP = {
       '--prod-version N|latest',
       'first deploy: latest; repair: the version prod must keep when the live alias is unreadable',
     ],
+    [
+      '--state-dir DIR',
+      `state dir whose release lock to hold (default ${DEFAULT_STATE_DIR}; as for release)`,
+    ],
     ['--dry-run', 'read the live alias and print the cdk command; deploy nothing'],
     ['-- CDK_ARGS…', 'passed to cdk deploy as they are (e.g. -- --require-approval never)'],
     ['-h, --help', 'show this help'],
   ],
   exitCodes: [
     '0  deployed (or --dry-run / --target local)',
-    '1  refused (would move prod, canary running, stack busy), AWS read failed, or cdk failed',
+    '1  refused (would move prod, canary running, stack busy, release lock held), AWS read failed, or cdk failed',
     '2  bad command line',
   ],
 } as const;
@@ -124,6 +143,23 @@ export async function runDeploy(ctx: CommandContext, deps: DeployDeps): Promise<
     return 0;
   }
   const { request, dryRun } = parsed;
+  // A dry run only reads, like `release status`: it takes no lock.
+  if (dryRun) return deployLocked(ctx, deps, request, true);
+  const lock = await takeReleaseLock(resolve(ctx.cwd, parsed.stateDir), ctx.argv);
+  try {
+    return await deployLocked(ctx, deps, request, false);
+  } finally {
+    await lock.release();
+  }
+}
+
+// Reads the live prod alias, plans, and (unless dry) runs cdk deploy; the caller holds the lock.
+async function deployLocked(
+  ctx: CommandContext,
+  deps: DeployDeps,
+  request: DeployRequest,
+  dryRun: boolean,
+): Promise<number> {
   const clients = (deps.createClients ?? createClients)({
     ...(request.profile !== undefined && { profile: request.profile }),
     ...(request.region !== undefined && { region: request.region }),
@@ -163,6 +199,18 @@ export async function runDeploy(ctx: CommandContext, deps: DeployDeps): Promise<
   return 0;
 }
 
+// The same lock file and owner record the release commands use, so each side names the other.
+async function takeReleaseLock(stateDir: string, argv: readonly string[]): Promise<HeldLock> {
+  try {
+    return await acquireLock(lockPathFor(stateDir), { command: ['deploy', ...argv].join(' ') });
+  } catch (error) {
+    if (error instanceof ReleaseError && error.code === 'lock.busy') {
+      throw new CliError(`not deploying now: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 function createClients(options: { profile?: string; region?: string }): DeployClients {
   return {
     cloudformation: new CloudFormationClient(options),
@@ -171,7 +219,9 @@ function createClients(options: { profile?: string; region?: string }): DeployCl
 }
 
 type Parsed =
-  'help' | { target: 'local' } | { target: 'aws'; request: DeployRequest; dryRun: boolean };
+  | 'help'
+  | { target: 'local' }
+  | { target: 'aws'; request: DeployRequest; dryRun: boolean; stateDir: string };
 
 function parseOptions(argv: readonly string[]): Parsed {
   // Everything after `--` belongs to cdk deploy.
@@ -190,6 +240,7 @@ function parseOptions(argv: readonly string[]): Parsed {
         profile: { type: 'string' },
         region: { type: 'string' },
         'prod-version': { type: 'string' },
+        'state-dir': { type: 'string' },
         'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -205,7 +256,7 @@ function parseOptions(argv: readonly string[]): Parsed {
     throw new UsageError(`--target must be aws or local, not '${values.target}'`);
   }
   if (values.target === 'local') return { target: 'local' };
-  for (const flag of ['stack', 'profile', 'region', 'prod-version'] as const) {
+  for (const flag of ['stack', 'profile', 'region', 'prod-version', 'state-dir'] as const) {
     if (values[flag] === '') throw new UsageError(`--${flag} needs a value`);
   }
   if (values.stack !== undefined && !isStackName(values.stack)) {
@@ -222,6 +273,7 @@ function parseOptions(argv: readonly string[]): Parsed {
   return {
     target: 'aws',
     dryRun: values['dry-run'] === true,
+    stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
     request: {
       stackName: values.stack ?? DEFAULT_STACK_NAME,
       ...(prodVersion !== undefined && { prodVersion }),
