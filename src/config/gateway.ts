@@ -20,10 +20,15 @@ export const FUNCTION_MEMORY_MB = 256;
 /** The gateway response types the API customises (API Gateway's names). */
 export type CustomisedResponseType = 'DEFAULT_4XX' | 'DEFAULT_5XX' | 'MISSING_AUTHENTICATION_TOKEN';
 
-/** A customised gateway response: status override and a body template. */
+/** A customised gateway response: status override, headers and a body template. */
 export interface GatewayResponseCustomisation {
   /** Replaces API Gateway's default status code. */
   readonly statusCode?: number;
+  /**
+   * Response headers, name → API Gateway mapping expression: `'literal'` (quoted) or a
+   * context variable without `$` (`context.requestId`).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   /**
    * The `application/json` template. Gateway-response templates are not VTL, only variable
    * substitution: `$context.error.messageString` is the message already quoted as a JSON
@@ -35,6 +40,15 @@ export interface GatewayResponseCustomisation {
 /** The message of an unmapped request's answer (no resource and method match). */
 export const NO_ROUTE_MESSAGE = 'no route for this method and path';
 
+/**
+ * Headers on every answer the gateway gives itself. `X-Request-Id` is API Gateway's request
+ * id (as `x-amzn-RequestId`), the id the function's own answers carry: every response has one.
+ * No `X-Function-Version`: no function answered, and gateway responses know no version.
+ */
+export const GATEWAY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'X-Request-Id': 'context.requestId',
+};
+
 // Both fields, same text: clients of the API read `error` (the function's own error shape),
 // clients that know API Gateway read `message` (its default shape).
 const MESSAGE_TEMPLATE =
@@ -42,18 +56,19 @@ const MESSAGE_TEMPLATE =
 
 /**
  * The gateway responses the deployed API customises, applied as they are by the local gateway:
- * every answer the gateway gives itself carries `error` and `message` with the same text, and
- * an unmapped request is a 404 like the function router's.
+ * every answer the gateway gives itself carries `error` and `message` with the same text and
+ * `X-Request-Id`, and an unmapped request is a 404 like the function router's.
  */
 export const GATEWAY_RESPONSES: Readonly<
   Record<CustomisedResponseType, GatewayResponseCustomisation>
 > = {
-  DEFAULT_4XX: { template: MESSAGE_TEMPLATE },
-  DEFAULT_5XX: { template: MESSAGE_TEMPLATE },
+  DEFAULT_4XX: { headers: GATEWAY_RESPONSE_HEADERS, template: MESSAGE_TEMPLATE },
+  DEFAULT_5XX: { headers: GATEWAY_RESPONSE_HEADERS, template: MESSAGE_TEMPLATE },
   // With no authorizer on this API, "Missing Authentication Token" (403) only ever means that
   // no resource and method match; say so, with the status the function's router uses.
   MISSING_AUTHENTICATION_TOKEN: {
     statusCode: 404,
+    headers: GATEWAY_RESPONSE_HEADERS,
     template: JSON.stringify({ error: NO_ROUTE_MESSAGE, message: NO_ROUTE_MESSAGE }),
   },
 };

@@ -122,6 +122,7 @@ export class UserApi extends Construct {
       this.api.addGatewayResponse(id, {
         type: ResponseType.of(type),
         ...(response.statusCode !== undefined && { statusCode: String(response.statusCode) }),
+        ...(response.headers !== undefined && { responseHeaders: { ...response.headers } }),
         templates: { 'application/json': response.template },
       });
     }

@@ -370,6 +370,25 @@ describe('the stack without a custom domain', () => {
     });
   });
 
+  it('gives every gateway response an X-Request-Id header mapped from the request id, as the local gateway sends', () => {
+    const responses = resourcesOf(template, 'AWS::ApiGateway::GatewayResponse');
+    expect(responses).toHaveLength(Object.keys(GATEWAY_RESPONSES).length);
+    for (const [, response] of responses) {
+      const props = propsOf(response);
+      // No X-Function-Version: a gateway response knows no function version.
+      expect(props.ResponseParameters, String(props.ResponseType)).toEqual({
+        'gatewayresponse.header.X-Request-Id': 'context.requestId',
+      });
+      const type = props.ResponseType as keyof typeof GATEWAY_RESPONSES;
+      expect(GATEWAY_RESPONSES[type].headers).toEqual({ 'X-Request-Id': 'context.requestId' });
+    }
+    for (const type of Object.keys(GATEWAY_DEFAULTS) as GatewayResponseType[]) {
+      expect(gatewayResponse(type, { requestId: 'id-1' }).headers['X-Request-Id'], type).toBe(
+        'id-1',
+      );
+    }
+  });
+
   it('deploys the gateway responses, stage variable, timeout and memory the local stack uses (parity)', () => {
     const responses = gatewayResponsesOf(template);
     expect(responses).toEqual(
@@ -389,7 +408,7 @@ describe('the stack without a custom domain', () => {
       const fallback = GATEWAY_DEFAULTS[type];
       const deployed =
         responses[type] ?? responses[fallback.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX'];
-      const local = gatewayResponse(type);
+      const local = gatewayResponse(type, { requestId: 'parity' });
       expect(local.statusCode, type).toBe(Number(deployed?.statusCode ?? fallback.statusCode));
       expect(local.body, type).toBe(
         deployed?.template.replaceAll(

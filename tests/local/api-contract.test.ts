@@ -443,7 +443,10 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
         error: 'no route for this method and path',
         message: 'no route for this method and path',
       });
+      // Every response carries X-Request-Id, the gateway's own too (API Gateway's request
+      // id); no function answered, so no X-Function-Version.
       expect(answer.headers['x-amzn-requestid']).toBeDefined();
+      expect(answer.headers['x-request-id']).toBe(answer.headers['x-amzn-requestid']);
       expect(answer.headers['x-function-version']).toBeUndefined();
     }
   });

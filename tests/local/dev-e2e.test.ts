@@ -48,6 +48,8 @@ async function get(path: string) {
   return {
     status: response.status,
     version: response.headers.get('x-function-version'),
+    requestId: response.headers.get('x-request-id'),
+    amznRequestId: response.headers.get('x-amzn-requestid'),
     mark: response.headers.get('x-fixture-mark'),
     body: await response.text(),
   };
@@ -94,6 +96,8 @@ describe('stagecraft dev, end to end', () => {
         const answer = await get(`/${stage}/user/${id}`);
         expect(answer.status, `${stage} ${id}`).toBe(status);
         expect(answer.version).toBeNull(); // the gateway answered, not the function
+        expect(answer.requestId, `${stage} ${id}`).toMatch(/^[0-9a-f-]{36}$/);
+        expect(answer.requestId).toBe(answer.amznRequestId);
         expect(
           (await get(`/${stage}/user/watched01`)).status,
           `after ${id}`,

@@ -237,35 +237,60 @@ describe('mapProxyResult', () => {
 
 describe('gateway responses', () => {
   it('answer as the deployed API is customised (error and message alike), with API Gateway defaults underneath', () => {
-    expect(gatewayResponse('MISSING_AUTHENTICATION_TOKEN')).toEqual({
+    expect(gatewayResponse('MISSING_AUTHENTICATION_TOKEN', { requestId: 'r-1' })).toEqual({
       statusCode: 404,
       headers: {
         'Content-Type': 'application/json',
         'x-amzn-ErrorType': 'MissingAuthenticationTokenException',
+        'X-Request-Id': 'r-1',
       },
       body: '{"error":"no route for this method and path","message":"no route for this method and path"}',
     });
-    expect(gatewayResponse('INTEGRATION_FAILURE')).toMatchObject({
+    expect(gatewayResponse('INTEGRATION_FAILURE', { requestId: 'r-2' })).toMatchObject({
+      headers: { 'X-Request-Id': 'r-2' },
       statusCode: 502,
       body: '{"error":"Internal server error","message":"Internal server error"}',
     });
-    expect(gatewayResponse('INTEGRATION_TIMEOUT')).toMatchObject({
+    expect(gatewayResponse('INTEGRATION_TIMEOUT', { requestId: 'r-2' })).toMatchObject({
+      headers: { 'X-Request-Id': 'r-2' },
       statusCode: 504,
       body: '{"error":"Endpoint request timed out","message":"Endpoint request timed out"}',
     });
-    expect(gatewayResponse('REQUEST_TOO_LARGE')).toMatchObject({
+    expect(gatewayResponse('REQUEST_TOO_LARGE', { requestId: 'r-2' })).toMatchObject({
+      headers: { 'X-Request-Id': 'r-2' },
       statusCode: 413,
       body: '{"error":"Request Too Long","message":"Request Too Long"}',
     });
-    // Without customisation: API Gateway's own bodies.
-    expect(gatewayResponse('MISSING_AUTHENTICATION_TOKEN', {})).toMatchObject({
+    // Without customisation: API Gateway's own bodies and no added headers.
+    expect(gatewayResponse('MISSING_AUTHENTICATION_TOKEN', { requestId: 'r-3' }, {})).toEqual({
       statusCode: 403,
+      headers: {
+        'Content-Type': 'application/json',
+        'x-amzn-ErrorType': 'MissingAuthenticationTokenException',
+      },
       body: '{"message":"Missing Authentication Token"}',
     });
-    expect(gatewayResponse('INTEGRATION_FAILURE', {})).toMatchObject({
+    expect(gatewayResponse('INTEGRATION_FAILURE', { requestId: 'r-3' }, {})).toMatchObject({
       statusCode: 502,
       body: '{"message":"Internal server error"}',
     });
+  });
+
+  it('resolve header mappings as API Gateway does, and refuse ones they cannot', () => {
+    const template = '{}';
+    const answer = gatewayResponse(
+      'REQUEST_TOO_LARGE',
+      { requestId: 'r-4' },
+      { DEFAULT_4XX: { template, headers: { 'X-Id': 'context.requestId', 'X-Lit': "'a b'" } } },
+    );
+    expect(answer.headers).toMatchObject({ 'X-Id': 'r-4', 'X-Lit': 'a b' });
+    expect(() =>
+      gatewayResponse(
+        'REQUEST_TOO_LARGE',
+        { requestId: 'r-4' },
+        { DEFAULT_4XX: { template, headers: { 'X-Path': 'method.request.path.id' } } },
+      ),
+    ).toThrow(/cannot resolve the header mapping method\.request\.path\.id/);
   });
 });
 

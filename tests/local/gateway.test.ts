@@ -23,6 +23,14 @@ async function call(path: string, init: RequestInit = {}) {
   return { status: response.status, headers: response.headers, text };
 }
 
+/** What every answer the gateway gives itself carries: its request id twice, no version. */
+function expectGatewayHeaders(response: { headers: Headers }, what: string): void {
+  const requestId = response.headers.get('x-amzn-requestid');
+  expect(requestId, what).toMatch(/^[0-9a-f-]{36}$/);
+  expect(response.headers.get('x-request-id'), what).toBe(requestId);
+  expect(response.headers.get('x-function-version'), what).toBeNull();
+}
+
 async function echo(path: string, init: RequestInit = {}) {
   const response = await call(path, init);
   expect(response.status, response.text).toBe(200);
@@ -115,6 +123,7 @@ describe('local API Gateway', () => {
         '{"error":"no route for this method and path","message":"no route for this method and path"}',
       );
       expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+      expectGatewayHeaders(response, path);
     }
   });
 
@@ -126,6 +135,7 @@ describe('local API Gateway', () => {
     });
     expect(tooBig.status).toBe(413);
     expect(tooBig.text).toBe('{"error":"Request Too Long","message":"Request Too Long"}');
+    expectGatewayHeaders(tooBig, '413');
     const chunked = await sendChunked('/prod/user/abcdefgh', limit + 1);
     expect(chunked).toBe(413);
     const atLimit = await call('/prod/user/bodysize', { method: 'POST', body: 'y'.repeat(limit) });
@@ -149,6 +159,7 @@ describe('local API Gateway', () => {
       expect(response.text, id).toBe(
         '{"error":"Internal server error","message":"Internal server error"}',
       );
+      expectGatewayHeaders(response, id);
       expect((await call('/prod/user/abcdefgh')).status, `after ${id}`).toBe(200);
     }
     expect(stack.logs.some((line) => /502 .*throwing.*function error Error: boom/.test(line))).toBe(
@@ -172,6 +183,7 @@ describe('local API Gateway', () => {
       expect(slow.text).toBe(
         '{"error":"Endpoint request timed out","message":"Endpoint request timed out"}',
       );
+      expectGatewayHeaders(slow, id);
       expect(Date.now() - started).toBeLessThan(3000);
       expect(fast.status).toBe(200);
       expect((await call('/prod/user/abcdefgh')).status, `after ${id}`).toBe(200);

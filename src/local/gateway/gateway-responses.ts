@@ -55,15 +55,25 @@ export const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
 export interface GatewayAnswer {
   /** Status code. */
   readonly statusCode: number;
-  /** Headers (`Content-Type`, `x-amzn-ErrorType`). */
+  /** Headers (`Content-Type`, `x-amzn-ErrorType`, the customisation's own). */
   readonly headers: Readonly<Record<string, string>>;
   /** JSON body. */
   readonly body: string;
 }
 
-/** The response API Gateway sends for `type`, with the given customisations applied. */
+/** What a gateway response's header mappings can refer to (the `context` variables used). */
+export interface GatewayResponseContext {
+  /** API Gateway's request id (`context.requestId`, also sent as `x-amzn-RequestId`). */
+  readonly requestId: string;
+}
+
+/**
+ * The response API Gateway sends for `type` to the request described by `context`, with the
+ * given customisations applied.
+ */
 export function gatewayResponse(
   type: GatewayResponseType,
+  context: GatewayResponseContext,
   customisations: Readonly<
     Partial<Record<GatewayResponseType | CustomisedResponseType, GatewayResponseCustomisation>>
   > = GATEWAY_RESPONSES,
@@ -75,9 +85,21 @@ export function gatewayResponse(
   const body = template
     .replaceAll('$context.error.messageString', JSON.stringify(fallback.message))
     .replaceAll('$context.error.message', fallback.message);
-  return {
-    statusCode: custom?.statusCode ?? fallback.statusCode,
-    headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': fallback.errorType },
-    body,
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'x-amzn-ErrorType': fallback.errorType,
   };
+  for (const [name, expression] of Object.entries(custom?.headers ?? {})) {
+    headers[name] = resolveMapping(expression, context);
+  }
+  return { statusCode: custom?.statusCode ?? fallback.statusCode, headers, body };
+}
+
+// The mapping expressions the customisations use. Anything else is a configuration the local
+// gateway would silently answer differently from AWS, so it fails loudly instead.
+function resolveMapping(expression: string, context: GatewayResponseContext): string {
+  const literal = /^'(.*)'$/s.exec(expression);
+  if (literal !== null) return literal[1] ?? '';
+  if (expression === 'context.requestId') return context.requestId;
+  throw new Error(`the local gateway cannot resolve the header mapping ${expression}`);
 }

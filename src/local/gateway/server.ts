@@ -72,12 +72,12 @@ async function handle(
 
   const match = options.matcher.match(rawPath);
   if (match === undefined || !isStage(match.stage)) {
-    sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
+    sendGatewayResponse(res, requestId, 'MISSING_AUTHENTICATION_TOKEN');
     return;
   }
   const body = await readBody(req, options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
   if (body === 'too-large') {
-    sendGatewayResponse(res, 'REQUEST_TOO_LARGE');
+    sendGatewayResponse(res, requestId, 'REQUEST_TOO_LARGE');
     return;
   }
   if (body === 'aborted') return;
@@ -109,21 +109,21 @@ async function handle(
         send(res, mapped.response);
       } else {
         options.log(`502 for ${where}: ${mapped.reason}`);
-        sendGatewayResponse(res, 'INTEGRATION_FAILURE');
+        sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
       }
       return;
     }
     case 'error':
       options.log(`502 for ${where}: function error ${outcome.errorType}: ${outcome.errorMessage}`);
-      sendGatewayResponse(res, 'INTEGRATION_FAILURE');
+      sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
       return;
     case 'crash':
       options.log(`502 for ${where}: the function's worker crashed (${outcome.reason}); replaced`);
-      sendGatewayResponse(res, 'INTEGRATION_FAILURE');
+      sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
       return;
     case 'timeout':
       options.log(`504 for ${where}: no answer within the function timeout; worker replaced`);
-      sendGatewayResponse(res, 'INTEGRATION_TIMEOUT');
+      sendGatewayResponse(res, requestId, 'INTEGRATION_TIMEOUT');
       return;
   }
 }
@@ -169,8 +169,12 @@ function send(res: ServerResponse, response: HttpResponse): void {
   res.end(response.body);
 }
 
-function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType): void {
-  const answer = gatewayResponse(type);
+function sendGatewayResponse(
+  res: ServerResponse,
+  requestId: string,
+  type: GatewayResponseType,
+): void {
+  const answer = gatewayResponse(type, { requestId });
   res.writeHead(answer.statusCode, {
     ...answer.headers,
     'Content-Length': Buffer.byteLength(answer.body),
