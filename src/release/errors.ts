@@ -40,6 +40,12 @@ export type ReleaseErrorCode =
   | 'aws.throttled'
   /** AWS refused the call (permissions, validation). */
   | 'aws.refused'
+  /** No AWS region configured (`--region`, AWS_REGION, the profile). */
+  | 'aws.region'
+  /** No AWS credentials found (`--profile`, AWS_PROFILE, AWS_ACCESS_KEY_ID, …). */
+  | 'aws.credentials'
+  /** AWS cannot be reached (DNS, connection refused, timeout). */
+  | 'aws.network'
   /** The project's smoke.config file is malformed. */
   | 'config.invalid'
   /** A state file (history, verification) cannot be read. */

@@ -181,11 +181,27 @@ describe('AWS: promote', () => {
     expect(await history()).toMatchObject([{ action: 'promote', to: '2', forced: true }]);
   });
 
-  it('does not trust a failed verification, nor one from the local target', async () => {
-    await verified(ctx, SHA_V2, false);
+  it.each([
+    ['a failed verification', false, {}],
+    // The same code passing on the local stack proves nothing about AWS staging.
+    ['a verification from the local target', true, { target: 'local' as const }],
+    // Nor does a pass recorded for another function (another stack, same state dir).
+    ['a verification of another function', true, { function_name: 'other-fn' }],
+  ])('does not trust %s', async (_name, passed, where) => {
+    await verified(ctx, SHA_V2, passed, where);
     lambda.mock.on(GetAliasCommand).resolves(prodAlias('1'));
     stubVersions(version('1', SHA_V1), version('2', SHA_V2));
     expect(await codeOf(promote(ctx, { version: '2' }))).toBe('promote.unverified');
+    expect(callLog(lambda.mock).map(([name]) => name)).not.toContain('UpdateAlias');
+  });
+
+  it('trusts the same verification recorded for this target and function', async () => {
+    // The control for the cases above: only `where` differs.
+    await verified(ctx, SHA_V2);
+    lambda.mock.on(GetAliasCommand).resolves(prodAlias('1'));
+    stubVersions(version('1', SHA_V1), version('2', SHA_V2));
+    lambda.mock.on(UpdateAliasCommand).resolves(prodAlias('2', {}, 'rev-2'));
+    expect(await promote(ctx, { version: '2' })).toMatchObject({ to: { version: '2' } });
   });
 
   it('starts a canary: prod keeps its version, AdditionalVersionWeights sends 10% to the new one', async () => {

@@ -7,6 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsControlPlane } from '../../src/release/aws/control-plane.ts';
 import type { ReleaseContext } from '../../src/release/context.ts';
+import type { ReleaseTarget } from '../../src/release/control-plane.ts';
 import { SILENT_PROGRESS } from '../../src/release/progress.ts';
 import { verificationPathFor, writeVerification } from '../../src/release/state/verification.ts';
 
@@ -50,15 +51,23 @@ export async function awsContext(client: LambdaClient): Promise<{
   };
 }
 
-/** Records a passing verification of `sha` on AWS staging. */
-export async function verified(ctx: ReleaseContext, sha: string, passed = true): Promise<void> {
+/**
+ * Records a verification of `sha` on AWS staging (passing unless `passed` is false); `where`
+ * records it for another target or function instead.
+ */
+export async function verified(
+  ctx: ReleaseContext,
+  sha: string,
+  passed = true,
+  where: { target?: ReleaseTarget; function_name?: string } = {},
+): Promise<void> {
   await writeVerification(verificationPathFor(ctx.stateDir), {
     code_sha256: sha,
     at: NOW.toISOString(),
     passed,
     report: { url: 'u', passed, checks: [], function_versions: ['$LATEST'] },
-    target: 'aws',
-    function_name: FUNCTION,
+    target: where.target ?? 'aws',
+    function_name: where.function_name ?? FUNCTION,
     version: '$LATEST',
   });
 }

@@ -16,13 +16,32 @@ export interface AwsClients {
   readonly cloudformation: CloudFormationClient;
 }
 
+/** Where the clients' region and credentials come from; unset fields use the SDK's chain. */
+export interface AwsClientOptions {
+  /**
+   * A shared-config profile (`--profile`), like AWS_PROFILE but for these clients only. The
+   * SDK client's own `profile` option: @aws-sdk/credential-providers (fromIni) is not a
+   * dependency.
+   */
+  readonly profile?: string;
+  /** The region (`--region`); unset → AWS_REGION or the profile's region. */
+  readonly region?: string;
+}
+
 /**
  * Builds the clients once, at the command's entry (no task builds its own). Region and
- * credentials come from the usual chain (AWS_REGION, AWS_PROFILE, …).
+ * credentials come from `options`, else the usual chain (AWS_REGION, AWS_PROFILE, …).
  */
-export function createAwsClients(): AwsClients & { destroy(): void } {
-  const lambda = new LambdaClient({ ...AWS_RETRY });
-  const cloudformation = new CloudFormationClient({ ...AWS_RETRY });
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients & {
+  destroy(): void;
+} {
+  const config = {
+    ...AWS_RETRY,
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.region !== undefined ? { region: options.region } : {}),
+  };
+  const lambda = new LambdaClient(config);
+  const cloudformation = new CloudFormationClient(config);
   return {
     lambda,
     cloudformation,

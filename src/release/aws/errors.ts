@@ -12,12 +12,68 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+// Node's socket and resolver errors: the SDK passes them through once its retries are spent.
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
+function isNetworkError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  // The SDK's own request and socket timeouts.
+  return awsErrorName(error) === 'TimeoutError';
+}
+
 /**
- * Turns the AWS errors a user can act on into {@link ReleaseError}s; anything else is
+ * The failures that happen before AWS answers at all — no region, no credentials, no network
+ * — as {@link ReleaseError}s saying what to set; `undefined` for anything else.
+ */
+function setupError(error: unknown, what: string): ReleaseError | undefined {
+  const name = awsErrorName(error);
+  // The SDK throws a plain Error with this message when no region resolves.
+  if (error instanceof Error && /region is missing/i.test(error.message)) {
+    return new ReleaseError(
+      'aws.region',
+      `${what}: no AWS region: pass --region REGION or set AWS_REGION (or a region in the ` +
+        'profile)',
+      { cause: error },
+    );
+  }
+  if (name === 'CredentialsProviderError') {
+    return new ReleaseError(
+      'aws.credentials',
+      `${what}: no AWS credentials found (${message(error)}): pass --profile NAME or set ` +
+        'AWS_PROFILE / AWS_ACCESS_KEY_ID',
+      { cause: error },
+    );
+  }
+  if (isNetworkError(error)) {
+    return new ReleaseError(
+      'aws.network',
+      `${what}: cannot reach AWS (${message(error)}); check the network connection, proxy ` +
+        'and --region, and run the command again',
+      { cause: error },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Turns the AWS errors a user can act on (missing region or credentials, no network,
+ * throttling, refusals) into {@link ReleaseError}s; anything else is
  * rethrown unchanged (a bug or an outage, shown with its stack by the entry point).
  * @param what the call, for the message, e.g. `UpdateAlias prod`
  */
 export function translateAwsError(error: unknown, what: string): never {
+  const setup = setupError(error, what);
+  if (setup !== undefined) throw setup;
   const name = awsErrorName(error);
   switch (name) {
     case 'TooManyRequestsException':
@@ -35,8 +91,8 @@ export function translateAwsError(error: unknown, what: string): never {
     case 'InvalidClientTokenId':
       throw new ReleaseError(
         'aws.refused',
-        `${what}: AWS refused the credentials (${message(error)}); check AWS_PROFILE / ` +
-          'AWS_REGION and the IAM permissions for lambda:* on the function',
+        `${what}: AWS refused the credentials (${message(error)}); check --profile / --region ` +
+          '(AWS_PROFILE / AWS_REGION) and the IAM permissions for lambda:* on the function',
         { cause: error },
       );
     case 'ResourceConflictException':

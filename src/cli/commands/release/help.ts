@@ -20,6 +20,8 @@ export const COMMON_OPTIONS_HELP: readonly (readonly [string, string])[] = [
   ['--state-dir DIR', 'state dir: history, verification, lock (default .stagecraft)'],
   ['--target local|aws', 'the local stack or AWS Lambda (default local)'],
   ['--stack NAME', 'with --target aws: the CloudFormation stack (default Stagecraft)'],
+  ['--profile NAME', 'with --target aws: the AWS profile (default: AWS_PROFILE / default)'],
+  ['--region REGION', 'with --target aws: the AWS region (default: AWS_REGION / the profile’s)'],
   ['--json', 'print one JSON object, no progress'],
   ['-h, --help', 'show help'],
 ];

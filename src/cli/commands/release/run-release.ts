@@ -46,7 +46,7 @@ export async function runRelease(
   const args = parseReleaseArgs(ctx, spec.name, spec.options, spec.positionals ?? 0);
   if (args.help) return 0;
   const sessionOptions = body.prepare?.(args) ?? {};
-  try {
+  return reportingErrors(ctx, spec.name, args, async () => {
     const session = await openSession(ctx, args.common, {
       ...sessionOptions,
       commandLine: ['release', spec.name, ...ctx.argv].join(' '),
@@ -56,9 +56,35 @@ export async function runRelease(
     } finally {
       session.close();
     }
+  });
+}
+
+/**
+ * Like {@link runRelease} for a subcommand that reads only the state dir: no session, so no
+ * AWS client, no stack read and no network even with `--target aws`.
+ */
+export async function runOffline(
+  ctx: CommandContext,
+  spec: SubcommandSpec,
+  run: (args: ParsedArgs) => Promise<number>,
+): Promise<number> {
+  const args = parseReleaseArgs(ctx, spec.name, spec.options, spec.positionals ?? 0);
+  if (args.help) return 0;
+  return reportingErrors(ctx, spec.name, args, () => run(args));
+}
+
+// A ReleaseError → CliError (exit 1), and with --json also one `{"error": …}` object on stdout.
+async function reportingErrors(
+  ctx: CommandContext,
+  name: string,
+  args: ParsedArgs,
+  work: () => Promise<number>,
+): Promise<number> {
+  try {
+    return await work();
   } catch (error) {
     if (!(error instanceof ReleaseError)) throw error;
     if (args.common.json) writeJson(ctx, { error: { code: error.code, message: error.message } });
-    throw new CliError(`${spec.name}: ${error.message}`, 1);
+    throw new CliError(`${name}: ${error.message}`, 1);
   }
 }

@@ -16,10 +16,16 @@ export const DEFAULT_STATE_DIR = '.stagecraft';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
+// Flags that only mean something to the AWS target; with --target local they are refused
+// rather than silently ignored.
+const AWS_ONLY = ['stack', 'profile', 'region'] as const;
+
 const COMMON: OptionSpecs = {
   'state-dir': { type: 'string' },
   target: { type: 'string' },
   stack: { type: 'string' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -32,6 +38,10 @@ export interface CommonOptions {
   readonly target: ReleaseTarget;
   /** The CloudFormation stack (aws). */
   readonly stackName: string;
+  /** `--profile` (aws): the shared-config profile; unset → the SDK's chain (AWS_PROFILE, …). */
+  readonly profile?: string;
+  /** `--region` (aws); unset → AWS_REGION or the profile's region. */
+  readonly region?: string;
   /** One JSON object on stdout, no progress. */
   readonly json: boolean;
 }
@@ -85,11 +95,16 @@ export function parseReleaseArgs(
   if (!(RELEASE_TARGETS as readonly string[]).includes(target)) {
     throw new UsageError(`${name}: --target must be local or aws, got '${target}'`);
   }
-  if (values.stack !== undefined && target !== 'aws') {
-    throw new UsageError(`${name}: --stack applies to --target aws only`);
+  for (const flag of AWS_ONLY) {
+    const value = values[flag] as string | undefined;
+    if (value !== undefined && target !== 'aws') {
+      throw new UsageError(`${name}: --${flag} applies to --target aws only`);
+    }
+    if (value === '') throw new UsageError(`${name}: --${flag} needs a value`);
   }
   const stack = values.stack as string | undefined;
-  if (stack === '') throw new UsageError(`${name}: --stack needs a stack name`);
+  const profile = values.profile as string | undefined;
+  const region = values.region as string | undefined;
   const stateDir = values['state-dir'] as string | undefined;
   if (stateDir === '') throw new UsageError(`${name}: --state-dir needs a directory`);
   return {
@@ -97,6 +112,8 @@ export function parseReleaseArgs(
       stateDir: resolve(ctx.cwd, stateDir ?? DEFAULT_STATE_DIR),
       target: target as ReleaseTarget,
       stackName: stack ?? DEFAULT_STACK_NAME,
+      ...(profile !== undefined ? { profile } : {}),
+      ...(region !== undefined ? { region } : {}),
       json: values.json === true,
     },
     values,
@@ -157,7 +174,13 @@ export async function openSession(
     });
     return { release: { ...base, controlPlane }, close: () => undefined };
   }
-  const owned = options.awsClients === undefined ? createAwsClients() : undefined;
+  const owned =
+    options.awsClients === undefined
+      ? createAwsClients({
+          ...(common.profile !== undefined ? { profile: common.profile } : {}),
+          ...(common.region !== undefined ? { region: common.region } : {}),
+        })
+      : undefined;
   const clients = options.awsClients ?? (owned as AwsClients);
   try {
     const controlPlane = await progress.task(`read stack ${common.stackName}`, () =>
