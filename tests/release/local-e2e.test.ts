@@ -12,6 +12,8 @@ import { runCli } from './cli-helpers.ts';
 
 const HANDLER = new URL('../../src/service/handler.ts', import.meta.url).pathname;
 const DEV_CHILD = new URL('./fixtures/dev-child.ts', import.meta.url).pathname;
+const HOLD_LOCK = new URL('./fixtures/hold-lock.ts', import.meta.url).pathname;
+const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 
 let project: string; // cwd of the release commands: holds smoke.config.ts and the entry
 let stateDir: string;
@@ -97,6 +99,58 @@ function prodServes(version: string) {
     const answer = await get('prod');
     return answer.version === version ? answer : undefined;
   });
+}
+
+/** `bin/stagecraft release …` in its own process: the exit code and what it printed. */
+function releaseInChild(...args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'release', ...args, '--state-dir', stateDir], {
+    cwd: project,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise<{ code: number | null; stdout: string; stderr: string; pid: number }>(
+    (resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`stagecraft release ${args.join(' ')} did not exit\n${stderr}`));
+      }, 30_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, pid: child.pid ?? -1 });
+      });
+    },
+  );
+}
+
+/** A third process that takes the state dir's release lock and keeps it until `free()`. */
+async function holdLockInChild(): Promise<{ pid: number; free: () => Promise<void> }> {
+  const holder = spawn(
+    process.execPath,
+    ['--import', 'tsx', HOLD_LOCK, join(stateDir, 'release.lock')],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('lock holder did not start')), 30_000);
+    holder.once('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
+    holder.stdout?.once('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return {
+    pid: holder.pid ?? -1,
+    async free() {
+      const exited = new Promise((resolve) => holder.once('exit', resolve));
+      holder.stdin?.end(); // the fixture releases the lock when stdin closes
+      await exited;
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -250,6 +304,37 @@ describe('release on the local target, over HTTP against the running local stack
     expect(await prodServes('3')).toMatchObject({ release: 'v3' });
   });
 
+  // Across processes (the test above races two promotes inside this one process). Two
+  // bin/stagecraft processes rarely overlap reliably — each spends ~1 s starting tsx and a
+  // promote holds the lock for milliseconds — so a third process holds the lock: both child
+  // promotes, started together, must be refused naming that holder (not themselves, not this
+  // test), change nothing, and a promote started after the holder lets go must succeed. This
+  // proves the lock excludes separate processes through the state dir; that of two truly
+  // overlapping takers exactly one wins is lock.test.ts (O_EXCL create) and the test above.
+  it('promotes in separate processes: refused while another process holds the lock, then one succeeds', async () => {
+    expect((await release('rollback', '--to', '1')).code).toBe(0);
+    const holder = await holdLockInChild();
+    let refused;
+    try {
+      refused = await Promise.all([releaseInChild('promote', '3'), releaseInChild('promote', '3')]);
+    } finally {
+      await holder.free();
+    }
+    for (const result of refused) {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^stagecraft release: promote: 'release promote \\(fixture\\)' \\(pid ${holder.pid} .*\\) holds the release lock`,
+        ),
+      );
+      expect(result.stderr).not.toContain('internal error');
+    }
+    expect(await get('prod')).toMatchObject({ version: '1' });
+    const done = await releaseInChild('promote', '3');
+    expect(done).toMatchObject({ code: 0, stdout: 'prod: 1 → 3\n' });
+    expect(await prodServes('3')).toMatchObject({ release: 'v3' });
+  }, 90_000);
+
   it('history lists every step: when, who, command, from → to, code, forced', async () => {
     const { entries } = JSON.parse((await release('history', '--json')).stdout);
     const steps = entries.map((e: Record<string, unknown>) => [
@@ -270,6 +355,9 @@ describe('release on the local target, over HTTP against the running local stack
       ['verify', 'staging', null, '$LATEST'],
       ['canary', 'prod', '1', '1+3@50%'],
       ['complete', 'prod', '1+3@50%', '3'],
+      ['rollback', 'prod', '3', '1'],
+      ['promote', 'prod', '1', '3'],
+      // The cross-process test: its refused promotes left no trace.
       ['rollback', 'prod', '3', '1'],
       ['promote', 'prod', '1', '3'],
     ]);
