@@ -21,6 +21,7 @@ import type { AliasRecord } from './aliases.ts';
 import { aliasProblem, isPublishedVersion } from './aliases.ts';
 import {
   appendLineDurable,
+  readTextIfExists,
   syncDirectory,
   writeFileAtomic,
   writeJsonAtomic,
@@ -256,13 +257,8 @@ export class LocalFunctionStore {
 
   /** The whole release history, oldest first. */
   async readHistory(): Promise<HistoryEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(this.historyPath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const text = await readTextIfExists(this.historyPath);
+    if (text === undefined) return [];
     const lines = text.split('\n');
     const entries: HistoryEntry[] = [];
     lines.forEach((line, index) => {
@@ -353,13 +349,8 @@ export class LocalFunctionStore {
 }
 
 async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { appendLineDurable } from '../../local/atomic-file.ts';
+import { appendLineDurable, readTextIfExists } from '../../local/atomic-file.ts';
 import type { HistoryEntry } from '../../local/function-store.ts';
 import { ReleaseError } from '../errors.ts';
-import { readTextIfExists } from './read-text.ts';
 
 export type { HistoryEntry };
 

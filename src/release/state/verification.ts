@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import type { ReleaseTarget } from '../control-plane.ts';
 import { ReleaseError } from '../errors.ts';
 import type { SmokeReport } from '../verify/types.ts';
-import { writeJsonAtomic } from '../../local/atomic-file.ts';
-import { readTextIfExists } from './read-text.ts';
+import { writeJsonAtomic, readTextIfExists } from '../../local/atomic-file.ts';
 
 /**
  * The last verification of a state dir (`<state>/verification.json`): which code staging
