@@ -1,21 +1,13 @@
 // One contract, two implementations: the lean fetch client (the Lambda's) and the SDK
 // DocumentClient wrapper (tools and tests) must behave the same against a real DynamoDB API.
 import { describe, expect, it } from 'vitest';
+import { rejection } from './rejection.ts';
 import { DynamoDBError } from '../../src/dynamo/client.ts';
 import { useBothClients } from './both-clients.ts';
 
 const TABLE = 'contract_items';
 
 const clientFor = useBothClients(TABLE);
-
-async function rejection(promise: Promise<unknown>): Promise<DynamoDBError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DynamoDBError);
-  return error as DynamoDBError;
-}
 
 describe.each(['sdk', 'lean'] as const)('ItemClient contract: %s client', (kind) => {
   // Each client writes its own keys, so the two runs cannot see each other's items.
@@ -81,6 +73,7 @@ describe.each(['sdk', 'lean'] as const)('ItemClient contract: %s client', (kind)
         ConditionExpression: 'attribute_not_exists(id)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
+      DynamoDBError,
     );
     expect(error.name).toBe('ConditionalCheckFailedException');
     expect(error.statusCode).toBe(400);
@@ -132,6 +125,7 @@ describe.each(['sdk', 'lean'] as const)('ItemClient contract: %s client', (kind)
   it('surfaces ResourceNotFoundException by name for a missing table', async () => {
     const error = await rejection(
       clientFor(kind).getItem({ TableName: 'no_such_table', Key: key('x') }),
+      DynamoDBError,
     );
     expect(error.name).toBe('ResourceNotFoundException');
     expect(error.statusCode).toBe(400);
@@ -146,6 +140,7 @@ describe.each(['sdk', 'lean'] as const)('ItemClient contract: %s client', (kind)
         ExpressionAttributeNames: { '#a': 'a' },
         ExpressionAttributeValues: { ':other': 1 },
       }),
+      DynamoDBError,
     );
     expect(error.name).toBe('ValidationException');
     expect(error.message).toMatch(/:missing|unused/i);

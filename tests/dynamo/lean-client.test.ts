@@ -5,6 +5,7 @@ import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from './rejection.ts';
 import { DynamoDBError } from '../../src/dynamo/client.ts';
 import {
   ENDPOINT_ENV,
@@ -86,15 +87,6 @@ const throttled = (type: string): Reply => ({
 });
 const itemReply: Reply = { status: 200, body: { Item: { id: { S: 'a' }, n: { N: '7' } } } };
 
-async function rejection(promise: Promise<unknown>): Promise<DynamoDBError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DynamoDBError);
-  return error as DynamoDBError;
-}
-
 describe('LeanDynamoClient retries', () => {
   it('retries ProvisionedThroughputExceededException and ThrottlingException, then succeeds', async () => {
     const { endpoint, requests } = await scriptedServer([
@@ -128,7 +120,10 @@ describe('LeanDynamoClient retries', () => {
       throttled('com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException'),
     ]);
     const { client, delays } = leanClient(endpoint, { maxAttempts: 3 });
-    const error = await rejection(client.getItem({ TableName: 'users', Key: { id: 'a' } }));
+    const error = await rejection(
+      client.getItem({ TableName: 'users', Key: { id: 'a' } }),
+      DynamoDBError,
+    );
     expect(error.name).toBe('ProvisionedThroughputExceededException');
     expect(error.retryable).toBe(true);
     expect(error.message).toBe('Rate of requests exceeds the allowed throughput.');
@@ -144,7 +139,10 @@ describe('LeanDynamoClient retries', () => {
       },
     ]);
     const { client, delays } = leanClient(endpoint);
-    const error = await rejection(client.getItem({ TableName: 'users', Key: { id: 'a' } }));
+    const error = await rejection(
+      client.getItem({ TableName: 'users', Key: { id: 'a' } }),
+      DynamoDBError,
+    );
     expect(error).toMatchObject({
       name: 'ValidationException',
       message: 'Bad key',
@@ -161,7 +159,10 @@ describe('LeanDynamoClient retries', () => {
     running?.closeAllConnections();
     await new Promise((resolve) => running?.close(resolve));
     const { client, delays } = leanClient(endpoint, { maxAttempts: 2 });
-    const error = await rejection(client.getItem({ TableName: 'users', Key: { id: 'a' } }));
+    const error = await rejection(
+      client.getItem({ TableName: 'users', Key: { id: 'a' } }),
+      DynamoDBError,
+    );
     expect(error.name).toBe('NetworkError');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.statusCode).toBeUndefined();
@@ -189,6 +190,7 @@ describe('LeanDynamoClient errors', () => {
         ConditionExpression: 'attribute_not_exists(id)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
+      DynamoDBError,
     );
     expect(error).toMatchObject({
       name: 'ConditionalCheckFailedException',
@@ -202,7 +204,10 @@ describe('LeanDynamoClient errors', () => {
   it('names an error response without __type by its status', async () => {
     const { endpoint } = await scriptedServer([{ status: 403, body: '<html>denied</html>' }]);
     const { client } = leanClient(endpoint);
-    const error = await rejection(client.getItem({ TableName: 'users', Key: { id: 'a' } }));
+    const error = await rejection(
+      client.getItem({ TableName: 'users', Key: { id: 'a' } }),
+      DynamoDBError,
+    );
     expect(error).toMatchObject({ name: 'HttpError403', statusCode: 403, retryable: false });
   });
 });

@@ -2,6 +2,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from './rejection.ts';
 import { DynamoDBError } from '../../src/dynamo/client.ts';
 import { RetriesExhaustedError, VersionConflictError } from '../../src/dynamo/errors.ts';
 import { LeanDynamoClient } from '../../src/dynamo/lean-client.ts';
@@ -19,18 +20,6 @@ interface User extends Record<string, unknown> {
 const TABLE = 'repo_users';
 
 const clientFor = useBothClients(TABLE);
-
-async function rejection<E>(
-  promise: Promise<unknown>,
-  type: new (...args: never[]) => E,
-): Promise<E> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  return error as E;
-}
 
 describe.each(['sdk', 'lean'] as const)('VersionedRepository over the %s client', (kind) => {
   let n = 0;
