@@ -2,7 +2,7 @@
  * Reads and checks the CDK context the stack accepts (`--context key=value` or cdk.json):
  * the stack name and the optional custom domain.
  */
-import { DEFAULT_STACK_NAME, STACK_NAME_CONTEXT } from './contract.ts';
+import { DEFAULT_STACK_NAME, STACK_NAME_CONTEXT } from '../config/aws-stack.ts';
 
 /** A custom domain for the API: `https://<domainName>/<stage>/…`. */
 export interface DomainSettings {

@@ -7,8 +7,12 @@
  * exists before the function does, that choice can only be `$LATEST`.
  */
 import { LATEST } from '../config/stages.ts';
-import { PROD_VERSION_PARAMETER, PROD_VERSION_PATTERN, STACK_NAME_CONTEXT } from './contract.ts';
-import type { LiveProd } from './live.ts';
+import {
+  PROD_VERSION_PARAMETER,
+  PROD_VERSION_PATTERN,
+  STACK_NAME_CONTEXT,
+} from '../config/aws-stack.ts';
+import type { LiveProd } from '../platform/aws/live.ts';
 
 /** A deploy that must not run as asked; the message says what to do instead. */
 export class DeployPlanError extends Error {

@@ -13,7 +13,7 @@ import {
   PROD_VERSION_PARAMETER,
   PROD_VERSION_PATTERN,
   STAGE_OUTPUTS,
-} from './contract.ts';
+} from '../config/aws-stack.ts';
 import { UserTables } from './data.ts';
 import { ApiDomain } from './domain.ts';
 import { UserFunction, type FunctionCode } from './function.ts';

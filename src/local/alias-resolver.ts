@@ -9,9 +9,9 @@
 import { stat } from 'node:fs/promises';
 import { LATEST, STAGES } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
-import type { AliasRecord } from './aliases.ts';
-import { pickVersion } from './aliases.ts';
-import type { LocalFunctionStore } from './function-store.ts';
+import type { AliasRecord } from '../platform/alias.ts';
+import { pickVersion } from '../platform/alias.ts';
+import type { LocalFunctionStore } from '../state/function-store.ts';
 
 /** What one request runs. */
 export interface ResolvedTarget {

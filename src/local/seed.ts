@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { buildLambdaBundle } from '../build/bundle.ts';
 import { LATEST } from '../config/stages.ts';
 import { LocalStackError } from './errors.ts';
-import type { LocalFunctionStore } from './function-store.ts';
+import type { LocalFunctionStore } from '../state/function-store.ts';
 
 /** Marks the history entries of the first deployment, so a retried start adds none. */
 const FIRST_START = 'first_start';

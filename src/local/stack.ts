@@ -13,17 +13,17 @@ import { FUNCTION_NAME, STAGE_CONFIG, STAGES, tableNameFor } from '../config/sta
 import type { Stage } from '../config/stages.ts';
 import { ROUTES } from '../service/routes.ts';
 import { AliasResolver } from './alias-resolver.ts';
-import type { AliasRecord } from './aliases.ts';
+import type { AliasRecord } from '../platform/alias.ts';
 import { startEmbeddedDynamo } from './dynamodb.ts';
 import { LocalStackError } from './errors.ts';
 import type { EmbeddedDynamo } from './dynamodb.ts';
-import { LocalFunctionStore } from './function-store.ts';
+import { LocalFunctionStore } from '../state/function-store.ts';
 import { LOCAL_ACCOUNT_ID, FunctionRunner } from './lambda/runner.ts';
 import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
 import { buildLatest, firstDeployment } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
-import { StateDirInUseError, acquireStateLock } from './state-lock.ts';
+import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
 import type { SourceWatcher } from './source-watcher.ts';
 
 /** Options for {@link startLocalStack}. */

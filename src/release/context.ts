@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { ControlPlane } from './control-plane.ts';
+import type { ControlPlane } from '../platform/control-plane.ts';
 import type { Progress } from './progress.ts';
 import {
   appendHistory,
@@ -7,8 +7,8 @@ import {
   historyPathFor,
   readHistory,
   type ReleaseAction,
-} from './state/history.ts';
-import { lockPathFor, withLock } from './state/lock.ts';
+} from '../state/history.ts';
+import { lockPathFor, withLock } from '../state/release-lock.ts';
 
 /** Everything a release operation works with; built once by the command, injected here. */
 export interface ReleaseContext {

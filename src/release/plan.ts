@@ -4,9 +4,9 @@
  * so every rule is tested without a control plane.
  */
 import { LATEST } from '../config/stages.ts';
-import { type AliasRouting, formatPercent, hasCanary } from './control-plane.ts';
-import { ReleaseError } from './errors.ts';
-import type { HistoryEntry, ReleaseAction } from './state/history.ts';
+import { type AliasRouting, formatPercent, hasCanary } from '../platform/control-plane.ts';
+import { ReleaseError } from '../errors.ts';
+import type { HistoryEntry, ReleaseAction } from '../state/history.ts';
 
 /** A change of the prod alias, or the reason there is nothing to change. */
 export type RoutingPlan =

@@ -23,7 +23,7 @@ import {
 import { DEFAULT_STATE_DIR as RELEASE_STATE_DIR } from '../../src/cli/commands/release/session.ts';
 import { CliError, UsageError } from '../../src/cli/errors.ts';
 import { cdkCliPath, PROJECT_ROOT, type ProcessRunner } from '../../src/infra/cdk-cli.ts';
-import { acquireLock, lockPathFor } from '../../src/release/state/lock.ts';
+import { acquireLock, lockPathFor } from '../../src/state/release-lock.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);

@@ -23,7 +23,7 @@ import {
   PROD_VERSION_PARAMETER,
   PROD_VERSION_PATTERN,
   STAGE_OUTPUTS,
-} from '../../src/infra/contract.ts';
+} from '../../src/config/aws-stack.ts';
 import {
   GATEWAY_DEFAULTS,
   gatewayResponse,

@@ -11,7 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAME, STAGES, tableNameFor } from '../../src/config/stages.ts';
 import { cdkCliPath, PROJECT_ROOT } from '../../src/infra/cdk-cli.ts';
-import { DEFAULT_STACK_NAME, OUTPUTS, PROD_VERSION_PARAMETER } from '../../src/infra/contract.ts';
+import { DEFAULT_STACK_NAME, OUTPUTS, PROD_VERSION_PARAMETER } from '../../src/config/aws-stack.ts';
 
 const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;

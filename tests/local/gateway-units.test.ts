@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeAlias } from '../../src/local/alias-resolver.ts';
-import { aliasProblem, pickVersion } from '../../src/local/aliases.ts';
+import { aliasProblem, pickVersion } from '../../src/platform/alias.ts';
 import {
   buildProxyEvent,
   formatRequestTime,

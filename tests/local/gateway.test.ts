@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambdaBundle } from '../../src/build/bundle.ts';
-import { LocalFunctionStore } from '../../src/local/function-store.ts';
+import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { eventually, fixture, startTestStack } from './helpers.ts';
 
 type TestStack = Awaited<ReturnType<typeof startTestStack>>;

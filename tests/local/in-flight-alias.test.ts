@@ -4,7 +4,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambdaBundle } from '../../src/build/bundle.ts';
-import { LocalFunctionStore } from '../../src/local/function-store.ts';
+import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { eventually, fixture, startTestStack, tempDir } from './helpers.ts';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;

@@ -15,11 +15,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { translateAwsError } from '../../src/release/aws/errors.ts';
-import { readStackOutputs } from '../../src/release/aws/stack-outputs.ts';
-import { isReleaseError } from '../../src/release/errors.ts';
-import { historyPathFor } from '../../src/release/state/history.ts';
-import { SHA_V1, SHA_V2, version } from './aws-helpers.ts';
+import { translateAwsError } from '../../src/platform/aws/errors.ts';
+import { readStackOutputs } from '../../src/platform/aws/stack-outputs.ts';
+import { isReleaseError } from '../../src/errors.ts';
+import { historyPathFor } from '../../src/state/history.ts';
+import { SHA_V1, SHA_V2, version } from '../platform/aws-helpers.ts';
 import { runCli } from './cli-helpers.ts';
 
 // Class-level mocks: the CLI builds its own clients (once, at the command's entry). Made per

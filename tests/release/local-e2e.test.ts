@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalFunctionStore } from '../../src/local/function-store.ts';
+import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { runCli } from './cli-helpers.ts';
 
 const HANDLER = new URL('../../src/service/handler.ts', import.meta.url).pathname;

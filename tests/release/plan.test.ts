@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isReleaseError } from '../../src/release/errors.ts';
+import { isReleaseError } from '../../src/errors.ts';
 import {
   planComplete,
   planPromote,
   planRollback,
   previousProdVersion,
 } from '../../src/release/plan.ts';
-import type { HistoryEntry } from '../../src/release/state/history.ts';
+import type { HistoryEntry } from '../../src/state/history.ts';
 
 function entry(fields: Partial<HistoryEntry>): HistoryEntry {
   return { at: '2024-01-01T00:00:00.000Z', user: 'u', command: 'c', forced: false, ...fields };

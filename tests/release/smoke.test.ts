@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isReleaseError } from '../../src/release/errors.ts';
+import { isReleaseError } from '../../src/errors.ts';
 import { CONTRACT_CHECKS } from '../../src/release/verify/contract-checks.ts';
 import { loadProjectChecks } from '../../src/release/verify/project-checks.ts';
 import { formatSmokeReport } from '../../src/release/verify/report.ts';

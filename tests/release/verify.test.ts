@@ -2,13 +2,13 @@ import { access } from 'node:fs/promises';
 import { LambdaClient, GetAliasCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsControlPlane } from '../../src/release/aws/control-plane.ts';
+import { AwsControlPlane } from '../../src/platform/aws/control-plane.ts';
 import type { ReleaseContext } from '../../src/release/context.ts';
-import { isReleaseError } from '../../src/release/errors.ts';
+import { isReleaseError } from '../../src/errors.ts';
 import { verifyStaging } from '../../src/release/operations/verify.ts';
-import { historyPathFor, readHistory } from '../../src/release/state/history.ts';
-import { readVerification, verificationPathFor } from '../../src/release/state/verification.ts';
-import { awsContext, FUNCTION, SHA_V1, SHA_V2 } from './aws-helpers.ts';
+import { historyPathFor, readHistory } from '../../src/state/history.ts';
+import { readVerification, verificationPathFor } from '../../src/state/verification.ts';
+import { awsContext, FUNCTION, SHA_V1, SHA_V2 } from '../platform/aws-helpers.ts';
 import { startFakeUserApi } from './fixtures/fake-user-api.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

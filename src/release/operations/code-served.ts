@@ -1,6 +1,6 @@
 import { LATEST } from '../../config/stages.ts';
-import type { AliasRouting, ControlPlane, VersionInfo } from '../control-plane.ts';
-import { ReleaseError } from '../errors.ts';
+import type { AliasRouting, ControlPlane, VersionInfo } from '../../platform/control-plane.ts';
+import { ReleaseError } from '../../errors.ts';
 
 /** The code sha256 of a version (`$LATEST` or a number). */
 export async function codeSha256Of(

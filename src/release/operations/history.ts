@@ -1,5 +1,5 @@
-import type { ReleaseTarget } from '../control-plane.ts';
-import { historyPathFor, type HistoryEntry, readHistory } from '../state/history.ts';
+import type { ReleaseTarget } from '../../platform/control-plane.ts';
+import { historyPathFor, type HistoryEntry, readHistory } from '../../state/history.ts';
 
 /**
  * Every release action recorded for `target` in the state dir, oldest first. Reads only the

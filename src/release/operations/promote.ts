@@ -7,8 +7,8 @@ import {
   hasCanary,
   type PublishOutcome,
   type VersionInfo,
-} from '../control-plane.ts';
-import { ReleaseError } from '../errors.ts';
+} from '../../platform/control-plane.ts';
+import { ReleaseError } from '../../errors.ts';
 import {
   canaryVersion,
   describeRouting,
@@ -21,7 +21,7 @@ import {
   type VerificationRecord,
   verificationCovers,
   verificationPathFor,
-} from '../state/verification.ts';
+} from '../../state/verification.ts';
 import { findVersion, routingOf } from './code-served.ts';
 import { publishLocked } from './publish.ts';
 

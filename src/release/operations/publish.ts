@@ -1,5 +1,5 @@
 import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
-import type { PublishOutcome } from '../control-plane.ts';
+import type { PublishOutcome } from '../../platform/control-plane.ts';
 
 /** Options of `release publish`. */
 export interface PublishOptions {

@@ -1,5 +1,9 @@
 import { type ReleaseContext, record, targetHistory, withReleaseLock } from '../context.ts';
-import { type AliasRouting, formatRouting, type VersionInfo } from '../control-plane.ts';
+import {
+  type AliasRouting,
+  formatRouting,
+  type VersionInfo,
+} from '../../platform/control-plane.ts';
 import { describeRouting, planRollback } from '../plan.ts';
 import { findVersion, routingOf } from './code-served.ts';
 

@@ -1,12 +1,12 @@
 import { LATEST, STAGES, type Stage } from '../../config/stages.ts';
 import type { ReleaseContext } from '../context.ts';
-import { isReleaseError } from '../errors.ts';
-import type { ReleaseTarget, VersionInfo } from '../control-plane.ts';
+import { isReleaseError } from '../../errors.ts';
+import type { ReleaseTarget, VersionInfo } from '../../platform/control-plane.ts';
 import {
   readVerification,
   verificationCovers,
   verificationPathFor,
-} from '../state/verification.ts';
+} from '../../state/verification.ts';
 
 /** One stage's alias as `status` shows it. */
 export interface AliasStatus {

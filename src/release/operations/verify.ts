@@ -1,6 +1,6 @@
 import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
-import { hasCanary } from '../control-plane.ts';
-import { ReleaseError } from '../errors.ts';
+import { hasCanary } from '../../platform/control-plane.ts';
+import { ReleaseError } from '../../errors.ts';
 import { CONTRACT_CHECKS } from '../verify/contract-checks.ts';
 import { loadProjectChecks } from '../verify/project-checks.ts';
 import { probeStage, runSmokeSuite, type SourcedCheck } from '../verify/runner.ts';
@@ -9,7 +9,7 @@ import {
   type VerificationRecord,
   verificationPathFor,
   writeVerification,
-} from '../state/verification.ts';
+} from '../../state/verification.ts';
 import { codeSha256Of } from './code-served.ts';
 import type { ProgressStep } from '../progress.ts';
 

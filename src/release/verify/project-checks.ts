@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ReleaseError } from '../errors.ts';
+import { ReleaseError } from '../../errors.ts';
 import type { SourcedCheck } from './runner.ts';
 
 /** The file names looked for, in order, at the project root. */

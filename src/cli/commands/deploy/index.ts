@@ -12,7 +12,7 @@ import {
   spawnProcess,
   type ProcessRunner,
 } from '../../../infra/cdk-cli.ts';
-import { DEFAULT_STACK_NAME } from '../../../infra/contract.ts';
+import { DEFAULT_STACK_NAME } from '../../../config/aws-stack.ts';
 import { isStackName } from '../../../infra/context.ts';
 import {
   DeployPlanError,
@@ -20,9 +20,9 @@ import {
   planDeploy,
   type DeployRequest,
 } from '../../../infra/deploy-plan.ts';
-import { LiveReadError, readLiveProd } from '../../../infra/live.ts';
-import { ReleaseError } from '../../../release/errors.ts';
-import { acquireLock, lockPathFor, type HeldLock } from '../../../release/state/lock.ts';
+import { LiveReadError, readLiveProd } from '../../../platform/aws/live.ts';
+import { ReleaseError } from '../../../errors.ts';
+import { acquireLock, lockPathFor, type HeldLock } from '../../../state/release-lock.ts';
 import type { CommandContext } from '../../command.ts';
 import { CliError, UsageError } from '../../errors.ts';
 

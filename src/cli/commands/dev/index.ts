@@ -4,7 +4,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STAGES } from '../../../config/stages.ts';
 import { describeAlias } from '../../../local/alias-resolver.ts';
-import { FunctionStoreError } from '../../../local/function-store.ts';
+import { FunctionStoreError } from '../../../state/function-store.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { LocalStackError, startLocalStack } from '../../../local/stack.ts';
 import { ROUTES } from '../../../service/routes.ts';

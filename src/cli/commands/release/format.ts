@@ -1,6 +1,6 @@
-import { formatPercent } from '../../../release/control-plane.ts';
+import { formatPercent } from '../../../platform/control-plane.ts';
 import type { StatusResult } from '../../../release/operations/status.ts';
-import type { HistoryEntry } from '../../../release/state/history.ts';
+import type { HistoryEntry } from '../../../state/history.ts';
 
 /** `release status` for people. */
 export function formatStatus(status: StatusResult, stateDir: string): string {

@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { CommandContext } from '../../command.ts';
 import { CliError } from '../../errors.ts';
 import type { ReleaseContext } from '../../../release/context.ts';
-import { ReleaseError } from '../../../release/errors.ts';
+import { ReleaseError } from '../../../errors.ts';
 import {
   type ParsedArgs,
   openSession,

@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CommandContext } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
-import { type AwsClients, createAwsClients } from '../../../release/aws/clients.ts';
-import { openAwsControlPlane } from '../../../release/aws/control-plane.ts';
-import { DEFAULT_STACK_NAME } from '../../../infra/contract.ts';
+import { type AwsClients, createAwsClients } from '../../../platform/aws/clients.ts';
+import { openAwsControlPlane } from '../../../platform/aws/control-plane.ts';
+import { DEFAULT_STACK_NAME } from '../../../config/aws-stack.ts';
 import { currentUser, type ReleaseContext } from '../../../release/context.ts';
-import { RELEASE_TARGETS, type ReleaseTarget } from '../../../release/control-plane.ts';
-import { LocalControlPlane } from '../../../release/local/control-plane.ts';
+import { RELEASE_TARGETS, type ReleaseTarget } from '../../../platform/control-plane.ts';
+import { LocalControlPlane } from '../../../platform/local/control-plane.ts';
 import { createProgress } from '../../../release/progress.ts';
 import { subcommandUsage, SUBCOMMANDS_HELP } from './help.ts';
 

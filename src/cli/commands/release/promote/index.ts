@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../../command.ts';
 import { UsageError } from '../../../errors.ts';
-import { formatRouting } from '../../../../release/control-plane.ts';
+import { formatRouting } from '../../../../platform/control-plane.ts';
 import { promote, type PromoteOptions } from '../../../../release/operations/promote.ts';
 import { percentArg, versionArg } from '../args.ts';
 import { runRelease } from '../run-release.ts';

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../../command.ts';
-import { formatRouting } from '../../../../release/control-plane.ts';
+import { formatRouting } from '../../../../platform/control-plane.ts';
 import { rollback, type RollbackOptions } from '../../../../release/operations/rollback.ts';
 import { versionArg } from '../args.ts';
 import { runRelease } from '../run-release.ts';

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsControlPlane } from '../../src/release/aws/control-plane.ts';
+import { AwsControlPlane } from '../../src/platform/aws/control-plane.ts';
 import type { ReleaseContext } from '../../src/release/context.ts';
-import type { ReleaseTarget } from '../../src/release/control-plane.ts';
+import type { ReleaseTarget } from '../../src/platform/control-plane.ts';
 import { SILENT_PROGRESS } from '../../src/release/progress.ts';
-import { verificationPathFor, writeVerification } from '../../src/release/state/verification.ts';
+import { verificationPathFor, writeVerification } from '../../src/state/verification.ts';
 
 export const FUNCTION = 'stagecraft-example';
 export const SHA_V1 = 'c2hhLW9mLXZlcnNpb24tb25lLWNvZGUtLS0tLS0tLS0=';

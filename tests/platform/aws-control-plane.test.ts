@@ -11,12 +11,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseContext } from '../../src/release/context.ts';
-import { isReleaseError } from '../../src/release/errors.ts';
+import { isReleaseError } from '../../src/errors.ts';
 import { promote } from '../../src/release/operations/promote.ts';
 import { publishLatest } from '../../src/release/operations/publish.ts';
 import { rollback } from '../../src/release/operations/rollback.ts';
 import { releaseStatus } from '../../src/release/operations/status.ts';
-import { historyPathFor, readHistory } from '../../src/release/state/history.ts';
+import { historyPathFor, readHistory } from '../../src/state/history.ts';
 import {
   awsContext,
   callLog,

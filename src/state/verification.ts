@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { ReleaseTarget } from '../control-plane.ts';
+import type { ReleaseTarget } from '../platform/control-plane.ts';
 import { ReleaseError } from '../errors.ts';
-import type { SmokeReport } from '../verify/types.ts';
-import { writeJsonAtomic, readTextIfExists } from '../../local/atomic-file.ts';
+import type { SmokeReport } from '../release/verify/types.ts';
+import { writeJsonAtomic, readTextIfExists } from './atomic-file.ts';
 
 /**
  * The last verification of a state dir (`<state>/verification.json`): which code staging

@@ -1,11 +1,11 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { OUTPUTS, STAGE_OUTPUTS } from '../../infra/contract.ts';
-import { ReleaseError } from '../errors.ts';
+import { OUTPUTS, STAGE_OUTPUTS } from '../../config/aws-stack.ts';
+import { ReleaseError } from '../../errors.ts';
 import { awsErrorName, translateAwsError } from './errors.ts';
 
 /**
  * The outputs release control reads, each field named after the output it comes from (the
- * keys themselves are in infra/contract.ts: OUTPUTS, STAGE_OUTPUTS).
+ * keys themselves are in config/aws-stack.ts: OUTPUTS, STAGE_OUTPUTS).
  */
 export interface StackOutputs {
   /** The Lambda function's name. */

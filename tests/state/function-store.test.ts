@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LambdaBundle } from '../../src/build/bundle.ts';
-import { FunctionStoreError, LocalFunctionStore } from '../../src/local/function-store.ts';
+import { FunctionStoreError, LocalFunctionStore } from '../../src/state/function-store.ts';
 
 // The store only keeps bytes and hashes; a real esbuild bundle is not needed to test it.
 function bundle(source: string): LambdaBundle {

@@ -1,4 +1,4 @@
-import { ReleaseError } from '../errors.ts';
+import { ReleaseError } from '../../errors.ts';
 
 /** Reads the error name the SDK gives a service exception (`ResourceNotFoundException`, …). */
 export function awsErrorName(error: unknown): string | undefined {

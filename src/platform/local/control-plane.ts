@@ -6,8 +6,8 @@ import {
   type AliasRecord,
   FunctionStoreError,
   LocalFunctionStore,
-} from '../../local/function-store.ts';
-import { processIsAlive } from '../state/lock.ts';
+} from '../../state/function-store.ts';
+import { processIsAlive } from '../../state/release-lock.ts';
 import type {
   AliasRouting,
   AliasState,
@@ -15,7 +15,7 @@ import type {
   PublishOutcome,
   VersionInfo,
 } from '../control-plane.ts';
-import { ReleaseError } from '../errors.ts';
+import { ReleaseError } from '../../errors.ts';
 
 /** Files in the state dir where a running `stagecraft dev` may record its `url` and `pid`. */
 export const DEV_RECORDS = ['dev.json', 'dev.lock'];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type PidLock, processIsAlive, tryAcquirePidLock } from '../../local/pid-lock.ts';
+import { type PidLock, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
 import { ReleaseError } from '../errors.ts';
 
 // Kept exported from here: release code names it through this module.
@@ -57,7 +57,7 @@ export function lockPathFor(stateDir: string): string {
  * Takes the lock at `path` or fails at once with `lock.busy` naming the holder. The lock is a
  * file created with O_EXCL, so of two processes racing for it exactly one wins. A lock left by
  * a process of this host that no longer runs is stale and is taken over (safely: see
- * `src/local/pid-lock.ts`).
+ * `src/state/pid-lock.ts`).
  */
 export async function acquireLock(path: string, options: LockOptions): Promise<HeldLock> {
   const now = options.now ?? (() => new Date());

@@ -17,8 +17,8 @@ import type { LambdaBundle } from '../build/bundle.ts';
 import { BUNDLE_FILE } from '../build/bundle.ts';
 import { FUNCTION_NAME, LATEST, STAGES, isStage } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
-import type { AliasRecord } from './aliases.ts';
-import { aliasProblem, isPublishedVersion } from './aliases.ts';
+import type { AliasRecord } from '../platform/alias.ts';
+import { aliasProblem, isPublishedVersion } from '../platform/alias.ts';
 import {
   appendLineDurable,
   readTextIfExists,
@@ -27,7 +27,7 @@ import {
   writeJsonAtomic,
 } from './atomic-file.ts';
 
-export type { AliasRecord } from './aliases.ts';
+export type { AliasRecord } from '../platform/alias.ts';
 
 /** A published, immutable version (Lambda's `PublishVersion` output, the parts we keep). */
 export interface VersionRecord {

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isReleaseError } from '../../src/release/errors.ts';
-import { acquireLock, withLock } from '../../src/release/state/lock.ts';
+import { isReleaseError } from '../../src/errors.ts';
+import { acquireLock, withLock } from '../../src/state/release-lock.ts';
 
 let dir: string;
 let path: string;
@@ -31,7 +31,7 @@ async function busyMessage(promise: Promise<unknown>): Promise<string> {
 }
 
 function holdInChild(): Promise<ChildProcess> {
-  const fixture = new URL('./fixtures/hold-lock.ts', import.meta.url).pathname;
+  const fixture = new URL('../release/fixtures/hold-lock.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AWS_RETRY, createAwsClients } from '../../src/release/aws/clients.ts';
-import { AwsControlPlane } from '../../src/release/aws/control-plane.ts';
+import { AWS_RETRY, createAwsClients } from '../../src/platform/aws/clients.ts';
+import { AwsControlPlane } from '../../src/platform/aws/control-plane.ts';
 
 let server: Server | undefined;
 afterEach(async () => {

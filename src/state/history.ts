@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { appendLineDurable, readTextIfExists } from '../../local/atomic-file.ts';
-import type { HistoryEntry } from '../../local/function-store.ts';
+import { appendLineDurable, readTextIfExists } from './atomic-file.ts';
+import type { HistoryEntry } from './function-store.ts';
 import { ReleaseError } from '../errors.ts';
 
 export type { HistoryEntry };

@@ -17,7 +17,7 @@ import type {
   PublishOutcome,
   VersionInfo,
 } from '../control-plane.ts';
-import { ReleaseError } from '../errors.ts';
+import { ReleaseError } from '../../errors.ts';
 import { awsErrorName, translateAwsError } from './errors.ts';
 import { readStackOutputs } from './stack-outputs.ts';
 

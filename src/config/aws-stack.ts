@@ -2,7 +2,7 @@
  * The names the AWS stack shares with the tools that drive it (the deploy command and the
  * release CLI's AWS target). Kept free of aws-cdk-lib imports so those tools load fast.
  */
-import type { Stage } from '../config/stages.ts';
+import type { Stage } from './stages.ts';
 
 /** The CloudFormation stack name used when `--context stackName=…` / `--stack` is not given. */
 export const DEFAULT_STACK_NAME = 'Stagecraft';

@@ -2,10 +2,10 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isReleaseError } from '../../src/release/errors.ts';
+import { isReleaseError } from '../../src/errors.ts';
 import { createProgress } from '../../src/release/progress.ts';
-import { appendHistory, readHistory } from '../../src/release/state/history.ts';
-import { readVerification } from '../../src/release/state/verification.ts';
+import { appendHistory, readHistory } from '../../src/state/history.ts';
+import { readVerification } from '../../src/state/verification.ts';
 
 let dir: string;
 beforeEach(async () => {

@@ -4,8 +4,8 @@
  */
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetAliasCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { STAGE_CONFIG } from '../config/stages.ts';
-import { OUTPUTS } from './contract.ts';
+import { STAGE_CONFIG } from '../../config/stages.ts';
+import { OUTPUTS } from '../../config/aws-stack.ts';
 
 /** The prod alias as Lambda reports it. */
 export interface LiveAlias {

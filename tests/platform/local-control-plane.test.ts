@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LambdaBundle } from '../../src/build/bundle.ts';
-import { LocalFunctionStore } from '../../src/local/function-store.ts';
-import { isReleaseError } from '../../src/release/errors.ts';
-import { DEFAULT_DEV_URL, LocalControlPlane } from '../../src/release/local/control-plane.ts';
+import { LocalFunctionStore } from '../../src/state/function-store.ts';
+import { isReleaseError } from '../../src/errors.ts';
+import { DEFAULT_DEV_URL, LocalControlPlane } from '../../src/platform/local/control-plane.ts';
 
 let stateDir: string;
 let store: LocalFunctionStore;
