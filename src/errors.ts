@@ -1,8 +1,38 @@
 /**
- * The one error class of release control. Every failure a user can cause or fix has a code
- * (what happened, for programs and tests) and a message (what to do, for people); the CLI
- * turns it into exit code 1.
+ * The one error base of stagecraft. Every failure a user can cause or fix is a
+ * {@link StagecraftError}: a stable `code` (what happened, for programs, tests and `--json`)
+ * and a message (what to do, for people). The CLI maps every one the same way: exit 1, the
+ * message on stderr, and with `--json` one `{"error":{"code","message"}}` object on stdout.
+ *
+ * Each part declares its own code union (`ReleaseErrorCode` below, `LocalErrorCode`, …) so a
+ * code's meaning lives next to the code that raises it; the base only fixes the shape.
  */
+
+/** A failure a user can act on, with a stable dotted `code` such as `lock.busy`. */
+export class StagecraftError<Code extends string = string> extends Error {
+  override readonly name: string = 'StagecraftError';
+
+  /**
+   * @param code what happened, stable across releases (`part.reason`)
+   * @param message what happened and what to do about it, in words
+   * @param options the underlying error, when there is one
+   */
+  constructor(
+    readonly code: Code,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * True when `error` is a {@link StagecraftError}, optionally with a code starting with `prefix`
+ * (`'canary.'` matches every canary code).
+ */
+export function isStagecraftError(error: unknown, prefix = ''): error is StagecraftError {
+  return error instanceof StagecraftError && error.code.startsWith(prefix);
+}
 
 /** Why a release command stopped. */
 export type ReleaseErrorCode =
@@ -54,21 +84,8 @@ export type ReleaseErrorCode =
   | 'local.store';
 
 /** A release command refused or failed for a reason the user can act on. */
-export class ReleaseError extends Error {
+export class ReleaseError extends StagecraftError<ReleaseErrorCode> {
   override readonly name = 'ReleaseError';
-
-  /**
-   * @param code what happened
-   * @param message what happened and what to do about it, in words
-   * @param options the underlying error, when there is one
-   */
-  constructor(
-    readonly code: ReleaseErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /**
