@@ -12,7 +12,8 @@ import type { Benchmark } from './types.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../bin/stagecraft', import.meta.url).pathname;
-const INSTANCES = 10_000;
+/** Instances in the ssh-config benchmarks' input. */
+export const INSTANCES = 10_000;
 const RUNS = 5;
 
 function instance(i: number): Record<string, unknown> {
@@ -123,7 +124,8 @@ function instance(i: number): Record<string, unknown> {
   };
 }
 
-function describeInstancesJson(count: number): string {
+/** `aws ec2 describe-instances` output for `count` instances, pretty-printed as the CLI prints it. */
+export function describeInstancesJson(count: number): string {
   const reservations = [];
   // Launches of up to 4 instances share a reservation, as in real output.
   for (let i = 0; i < count; i += 4) {

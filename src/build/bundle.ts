@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { sourcePath } from '../config/project-paths.ts';
 
 /** The handler source the Lambda is built from. */
-export const HANDLER_ENTRY = fileURLToPath(new URL('../service/handler.ts', import.meta.url));
+export const HANDLER_ENTRY = sourcePath('service/handler.ts');
 
-/** The file name inside the zip, and so the Lambda `Handler` is `index.handler`. */
-export const BUNDLE_FILE = 'index.mjs';
+import { BUNDLE_FILE } from './bundle-layout.ts';
 
-/** The Lambda `Handler` setting for a bundle built here. */
-export const LAMBDA_HANDLER = 'index.handler';
+export { BUNDLE_FILE, LAMBDA_HANDLER } from './bundle-layout.ts';
 
 // Zip entries carry a timestamp; a fixed one makes the same code give the same bytes.
 const FIXED_MTIME = new Date('1980-01-01T00:00:00Z');

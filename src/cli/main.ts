@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../config/project-paths.ts';
 import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands.ts';
 import { CliError } from './errors.ts';
 
 function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version: string };
+  const manifest = join(PROJECT_ROOT, 'package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
   return pkg.version;
 }
 

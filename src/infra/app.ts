@@ -4,15 +4,15 @@
  * so tests synthesize it in-process.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { buildLambdaBundle, HANDLER_ENTRY, type LambdaBundle } from '../build/bundle.ts';
+import { PROJECT_ROOT } from '../config/project-paths.ts';
 import { STAGES, tableNameFor, type Stage } from '../config/stages.ts';
 import { readInfraSettings } from './context.ts';
 import { StagecraftStack } from './stack.ts';
 
 /** Where the bundle is written by default: `dist/lambda/` in the project. */
-export const DEFAULT_BUNDLE_DIR = fileURLToPath(new URL('../../dist/lambda/', import.meta.url));
+export const DEFAULT_BUNDLE_DIR = join(PROJECT_ROOT, 'dist', 'lambda');
 
 /** Options for {@link createApp}. */
 export interface CreateAppOptions {

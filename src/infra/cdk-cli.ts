@@ -1,10 +1,9 @@
 /** Runs the project's own aws-cdk CLI as a child process (injected, so tests never spawn it). */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
 /** The project root: where cdk.json is, so the child runs the stagecraft app. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { PROJECT_ROOT } from '../config/project-paths.ts';
 
 /** Runs a command to completion and resolves to its exit code. */
 export type ProcessRunner = (

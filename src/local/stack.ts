@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HANDLER_ENTRY } from '../build/bundle.ts';
+import { SOURCE_DIR } from '../config/project-paths.ts';
 import { STAGE_VARIABLE } from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGE_CONFIG, STAGES, tableNameFor } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
@@ -125,8 +125,6 @@ export interface LocalStack {
 
 export { LocalStackError } from './errors.ts';
 
-const SRC_DIR = fileURLToPath(new URL('../', import.meta.url));
-
 /** Starts the local stack; see {@link LocalStackOptions}. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[stagecraft dev] ${line}\n`));
@@ -202,7 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     let watcher: SourceWatcher | undefined;
     if (options.watch ?? true) {
-      const dir = options.watchDir ?? (options.entry === undefined ? SRC_DIR : dirname(entry));
+      const dir = options.watchDir ?? (options.entry === undefined ? SOURCE_DIR : dirname(entry));
       watcher = watchSources({
         dir,
         log,

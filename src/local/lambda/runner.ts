@@ -4,9 +4,9 @@
  * worker that crashed or timed out is replaced on the next invocation.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { LAMBDA_HANDLER } from '../../build/bundle.ts';
+import { LAMBDA_HANDLER } from '../../build/bundle-layout.ts';
+import { sourcePath } from '../../config/project-paths.ts';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../../config/gateway.ts';
 import { FunctionWorker } from './function-worker.ts';
 import type { InvokeOutcome } from './function-worker.ts';
@@ -78,7 +78,7 @@ let runtimeScript: Promise<string> | undefined;
 // Compiled once per process: see runtime.ts for why it is not loaded through the server's loader.
 function compileRuntime(): Promise<string> {
   runtimeScript ??= build({
-    entryPoints: [fileURLToPath(new URL('./runtime.ts', import.meta.url))],
+    entryPoints: [sourcePath('local/lambda/runtime.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -15,14 +15,15 @@ export const SMOKE_CONFIG_FILES = [
 /**
  * Loads the project's own smoke checks from the first `smoke.config.{ts,mts,mjs,js}` in `dir`:
  * its default export (or a named export `checks`) must be an array of `{ name, run }`. No file
- * → no checks. TypeScript files load because `bin/stagecraft` runs under tsx.
+ * → no checks. A TypeScript file loads through tsx's loader, registered only for that import:
+ * the compiled CLI runs plain JavaScript and must not pay for a TypeScript loader otherwise.
  */
 export async function loadProjectChecks(dir: string): Promise<SourcedCheck[]> {
   const file = await firstExisting(SMOKE_CONFIG_FILES.map((name) => join(dir, name)));
   if (file === undefined) return [];
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    module = await importConfig(file);
   } catch (error) {
     // Outside a package with "type": "module", Node loads a .ts file as CommonJS, and the
     // TypeScript syntax then fails to parse: say how to get out of that.
@@ -71,4 +72,16 @@ async function firstExisting(paths: string[]): Promise<string | undefined> {
     }
   }
   return undefined;
+}
+
+async function importConfig(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (!/\.[mc]?ts$/.test(file)) return (await import(url)) as Record<string, unknown>;
+  const { register } = await import('tsx/esm/api');
+  const unregister = register();
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } finally {
+    await unregister();
+  }
 }

@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CommandContext } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
-import { type AwsClients, createAwsClients } from '../../../platform/aws/clients.ts';
-import { openAwsControlPlane } from '../../../platform/aws/control-plane.ts';
+import type { AwsClients } from '../../../platform/aws/clients.ts';
 import { DEFAULT_STACK_NAME } from '../../../config/aws-stack.ts';
 import { currentUser, type ReleaseContext } from '../../../release/context.ts';
 import { RELEASE_TARGETS, type ReleaseTarget } from '../../../platform/control-plane.ts';
@@ -174,6 +173,9 @@ export async function openSession(
     });
     return { release: { ...base, controlPlane }, close: () => undefined };
   }
+  // Loaded only for --target aws: the SDK is most of what a local `release status` would load.
+  const { createAwsClients } = await import('../../../platform/aws/clients.ts');
+  const { openAwsControlPlane } = await import('../../../platform/aws/control-plane.ts');
   const owned =
     options.awsClients === undefined
       ? createAwsClients({
