@@ -10,13 +10,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LATEST, type Stage, STAGE_CONFIG } from '../../config/stages.ts';
-import type {
-  AliasRouting,
-  AliasState,
-  ControlPlane,
-  PublishOutcome,
-  VersionInfo,
-} from '../control-plane.ts';
+import type { AliasRouting, AliasState } from '../alias.ts';
+import type { ControlPlane, PublishOutcome } from '../control-plane.ts';
+import type { VersionInfo } from '../version.ts';
 import { ReleaseError } from '../../errors.ts';
 import { awsErrorName, translateAwsError } from './errors.ts';
 import { readStackOutputs } from './stack-outputs.ts';

@@ -2,19 +2,11 @@ import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FUNCTION_NAME, type Stage, STAGE_CONFIG } from '../../config/stages.ts';
-import {
-  type AliasRecord,
-  FunctionStoreError,
-  LocalFunctionStore,
-} from '../../state/function-store.ts';
+import { FunctionStoreError, LocalFunctionStore } from '../../state/function-store.ts';
 import { processIsAlive } from '../../state/release-lock.ts';
-import type {
-  AliasRouting,
-  AliasState,
-  ControlPlane,
-  PublishOutcome,
-  VersionInfo,
-} from '../control-plane.ts';
+import { type AliasRouting, type AliasState, routingOf } from '../alias.ts';
+import type { ControlPlane, PublishOutcome } from '../control-plane.ts';
+import type { VersionInfo } from '../version.ts';
 import { ReleaseError } from '../../errors.ts';
 
 /** Files in the state dir where a running `stagecraft dev` may record its `url` and `pid`. */
@@ -108,7 +100,7 @@ export class LocalControlPlane implements ControlPlane {
           '`stagecraft dev` on this state dir once (its first start creates both aliases)',
       );
     }
-    return { ...normalise(alias), revision: revisionOf(alias) };
+    return { ...routingOf(alias), revision: revisionOf(alias) };
   }
 
   /** Writes the alias (atomically) if it still has the revision read before. */
@@ -125,7 +117,7 @@ export class LocalControlPlane implements ControlPlane {
           'check `stagecraft release status` and retry',
       );
     }
-    const record: AliasRecord = normalise(routing);
+    const record = routingOf(routing);
     await storeCall(() => this.#store.setAlias(stage, record));
     return { ...record, revision: revisionOf(record) };
   }
@@ -180,15 +172,8 @@ export class LocalControlPlane implements ControlPlane {
   }
 }
 
-function normalise(routing: AliasRouting): AliasRecord {
-  const weights = routing.weights ?? {};
-  return Object.keys(weights).length > 0
-    ? { version: routing.version, weights: { ...weights } }
-    : { version: routing.version };
-}
-
 /** A stable hash of the record (keys sorted), so equal records have equal revisions. */
-function revisionOf(alias: AliasRecord): string {
+function revisionOf(alias: AliasRouting): string {
   const weights = Object.entries(alias.weights ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const canonical = JSON.stringify([alias.version, weights]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);

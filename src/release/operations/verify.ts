@@ -1,5 +1,5 @@
 import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
-import { hasCanary } from '../../platform/control-plane.ts';
+import { hasCanary } from '../../platform/alias.ts';
 import { ReleaseError } from '../../errors.ts';
 import { CONTRACT_CHECKS } from '../verify/contract-checks.ts';
 import { loadProjectChecks } from '../verify/project-checks.ts';
@@ -10,7 +10,7 @@ import {
   verificationPathFor,
   writeVerification,
 } from '../../state/verification.ts';
-import { codeSha256Of } from './code-served.ts';
+import { codeSha256Of } from '../../platform/version.ts';
 import type { ProgressStep } from '../progress.ts';
 
 /**
