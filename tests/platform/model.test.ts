@@ -16,7 +16,7 @@ import {
   routingOf,
 } from '../../src/platform/alias.ts';
 import { versionArg } from '../../src/cli/commands/release/args.ts';
-import { parseProdVersion } from '../../src/infra/deploy-plan.ts';
+import { parseProdVersion } from '../../src/release/deploy-plan.ts';
 
 describe('the version syntax', () => {
   const published = ['1', '2', '42', '9999999999'];

@@ -10,11 +10,7 @@ import {
 import type { ControlPlane, PublishOutcome } from '../../platform/control-plane.ts';
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
 import { ReleaseError } from '../../errors.ts';
-import {
-  planComplete,
-  planPromote,
-  type RoutingPlan,
-} from '../plan.ts';
+import { planComplete, planPromote, type RoutingPlan } from '../plan.ts';
 import {
   readVerification,
   type VerificationRecord,
