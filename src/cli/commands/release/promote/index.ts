@@ -46,7 +46,9 @@ export function run(ctx: CommandContext): Promise<number> {
           ctx.stdout.write(`${result.reason ?? 'nothing to change'}\n`);
           return 0;
         }
-        ctx.stdout.write(`prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`);
+        ctx.stdout.write(
+          `prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`,
+        );
         if (result.forced) {
           ctx.stderr.write(
             `warning: version ${result.version.version} was promoted WITHOUT verification ` +

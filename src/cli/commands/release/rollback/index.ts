@@ -22,7 +22,9 @@ export function run(ctx: CommandContext): Promise<number> {
         if (args.common.json) writeJson(ctx, result);
         else if (!result.changed) ctx.stdout.write(`${result.reason ?? 'nothing to change'}\n`);
         else
-          ctx.stdout.write(`prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`);
+          ctx.stdout.write(
+            `prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`,
+          );
         return 0;
       },
     },
