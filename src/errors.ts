@@ -81,7 +81,11 @@ export type ReleaseErrorCode =
   /** A state file (history, verification) cannot be read. */
   | 'state.corrupt'
   /** The local function store refused a change or holds no function yet. */
-  | 'local.store';
+  | 'local.store'
+  /** `deploy` must not run as asked (it would move prod, a canary runs, the stack is busy). */
+  | 'deploy.refused'
+  /** `cdk deploy` ran and failed. */
+  | 'deploy.failed';
 
 /** A release command refused or failed for a reason the user can act on. */
 export class ReleaseError extends StagecraftError<ReleaseErrorCode> {

@@ -3,6 +3,7 @@
  * release CLI's AWS target). Kept free of aws-cdk-lib imports so those tools load fast.
  */
 import type { Stage } from './stages.ts';
+import { VERSION_NAME_PATTERN } from './versions.ts';
 
 /** The CloudFormation stack name used when `--context stackName=…` / `--stack` is not given. */
 export const DEFAULT_STACK_NAME = 'Stagecraft';
@@ -15,9 +16,9 @@ export const PROD_VERSION_PARAMETER = 'ProdVersion';
 
 /**
  * What {@link PROD_VERSION_PARAMETER} accepts: `$LATEST` (only sensible before the first
- * publish) or a published version number.
+ * publish) or a published version number — the one version syntax of config/versions.ts.
  */
-export const PROD_VERSION_PATTERN = /^(\$LATEST|[1-9][0-9]*)$/;
+export const PROD_VERSION_PATTERN = VERSION_NAME_PATTERN;
 
 /** CloudFormation output keys of the stack (exact; the release CLI reads them). */
 export const OUTPUTS = {

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { LATEST, STAGES } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
-import type { AliasRecord } from '../platform/alias.ts';
+import { type AliasRouting, formatRouting } from '../platform/alias.ts';
 import { pickVersion } from '../platform/alias.ts';
 import type { LocalFunctionStore } from '../state/function-store.ts';
 
@@ -43,7 +43,7 @@ export interface AliasResolverOptions {
 
 /** Stage → version resolution over a {@link LocalFunctionStore}. */
 export class AliasResolver {
-  private aliases: Record<Stage, AliasRecord> | undefined;
+  private aliases: Record<Stage, AliasRouting> | undefined;
   private latestSha: string | undefined;
   private signatures = { aliases: '', latest: '' };
   private lastCheck = 0;
@@ -66,7 +66,7 @@ export class AliasResolver {
   }
 
   /** Each stage's alias as last read. */
-  async current(): Promise<Record<Stage, AliasRecord>> {
+  async current(): Promise<Record<Stage, AliasRouting>> {
     await this.refresh();
     if (this.aliases === undefined) return this.store.getAliases(); // throws the store's message
     return this.aliases;
@@ -142,10 +142,10 @@ export class AliasResolver {
     }
   }
 
-  private reportChanges(before: Record<Stage, AliasRecord>, after: Record<Stage, AliasRecord>) {
+  private reportChanges(before: Record<Stage, AliasRouting>, after: Record<Stage, AliasRouting>) {
     for (const stage of STAGES) {
-      const was = describeAlias(before[stage]);
-      const now = describeAlias(after[stage]);
+      const was = formatRouting(before[stage], 'serving');
+      const now = formatRouting(after[stage], 'serving');
       if (was !== now) this.log(`alias ${stage} now serves ${now} (was ${was})`);
     }
   }
@@ -154,15 +154,6 @@ export class AliasResolver {
   private reportUnreadable(error: unknown): void {
     this.log(`${(error as Error).message}; still serving the last readable state`);
   }
-}
-
-/** `version 1`, `$LATEST`, or `version 1 + 10% version 2`. */
-export function describeAlias(alias: AliasRecord): string {
-  const name = (version: string) => (version === LATEST ? LATEST : `version ${version}`);
-  const extra = Object.entries(alias.weights ?? {})
-    .map(([version, share]) => ` + ${Math.round(share * 1000) / 10}% ${name(version)}`)
-    .join('');
-  return `${name(alias.version)}${extra}`;
 }
 
 async function signature(path: string): Promise<string> {

@@ -13,7 +13,7 @@ import { FUNCTION_NAME, STAGE_CONFIG, STAGES, tableNameFor } from '../config/sta
 import type { Stage } from '../config/stages.ts';
 import { ROUTES } from '../service/routes.ts';
 import { AliasResolver } from './alias-resolver.ts';
-import type { AliasRecord } from '../platform/alias.ts';
+import type { AliasRouting } from '../platform/alias.ts';
 import { startEmbeddedDynamo } from './dynamodb.ts';
 import { LocalStackError } from './errors.ts';
 import type { EmbeddedDynamo } from './dynamodb.ts';
@@ -116,7 +116,7 @@ export interface LocalStack {
   /** `http://HOST:PORT/<stage>`, the base URL of a stage. */
   stageUrl(stage: Stage): string;
   /** What each stage's alias points at now. */
-  serving(): Promise<Record<Stage, AliasRecord>>;
+  serving(): Promise<Record<Stage, AliasRouting>>;
   /** Rebuilds `$LATEST` now (what watch mode does on a save). */
   rebuild(): Promise<{ code_sha256: string; changed: boolean }>;
   /** Stops everything; resolves when all is closed. */

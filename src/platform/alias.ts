@@ -1,31 +1,27 @@
 /**
- * Lambda alias records as the local stack stores them, their validation (the rules Lambda
- * applies to `UpdateAlias`), and the canary pick the gateway makes per request.
+ * The one alias model of stagecraft, local and AWS alike: an alias's routing (a version and an
+ * optional canary), its validation (the rules Lambda applies to `UpdateAlias`), the canary
+ * pick the gateway makes per request, and the one formatter every message uses.
  */
 import { LATEST } from '../config/stages.ts';
+import { isPublishedVersion, isVersionName } from '../config/versions.ts';
 
-/** What an alias points at: a version, and optionally a canary share for another version. */
-export interface AliasRecord {
+/** Where an alias sends traffic: a version, plus extra versions with a share (a canary). */
+export interface AliasRouting {
   /** `$LATEST` or a published version number as a string (`'1'`, `'2'`, …). */
-  version: string;
+  readonly version: string;
   /**
    * Lambda's `AdditionalVersionWeights`: another published version → the share of requests
-   * (0..1) it receives; the rest go to `version`.
+   * (0..1) it receives; the rest go to `version`. Absent or empty when no canary runs.
    * @example { "2": 0.1 }
    */
-  weights?: Record<string, number>;
+  readonly weights?: Readonly<Record<string, number>>;
 }
 
-const PUBLISHED_VERSION = /^[1-9][0-9]{0,9}$/;
-
-/** True for a published version name (`'1'`, `'2'`, …), false for `$LATEST` and anything else. */
-export function isPublishedVersion(value: unknown): value is string {
-  return typeof value === 'string' && PUBLISHED_VERSION.test(value);
-}
-
-/** True for `$LATEST` or a published version name. */
-export function isVersionName(value: unknown): value is string {
-  return value === LATEST || isPublishedVersion(value);
+/** An alias as read from a control plane: its routing and a revision that changes with it. */
+export interface AliasState extends AliasRouting {
+  /** Opaque; pass it back to `ControlPlane.updateAlias` to detect concurrent changes. */
+  readonly revision: string;
 }
 
 /**
@@ -64,7 +60,7 @@ export function aliasProblem(value: unknown): string | undefined {
 }
 
 /** The versions an alias can route to: its own and any weighted one. */
-export function aliasVersions(alias: AliasRecord): string[] {
+export function aliasVersions(alias: AliasRouting): string[] {
   return [alias.version, ...Object.keys(alias.weights ?? {})];
 }
 
@@ -72,11 +68,76 @@ export function aliasVersions(alias: AliasRecord): string[] {
  * The version one request runs: each weighted version takes its share of `random` (0 ≤ r < 1),
  * the alias's own version the rest. Pure, so tests pass fixed numbers.
  */
-export function pickVersion(alias: AliasRecord, random: number): string {
+export function pickVersion(alias: AliasRouting, random: number): string {
   let threshold = 0;
   for (const [version, share] of Object.entries(alias.weights ?? {})) {
     threshold += share;
     if (random < threshold) return version;
   }
   return alias.version;
+}
+
+/** The routing without a revision or an empty `weights`, as plans and history use it. */
+export function routingOf(alias: AliasRouting): AliasRouting {
+  return hasCanary(alias)
+    ? { version: alias.version, weights: { ...alias.weights } }
+    : { version: alias.version };
+}
+
+/** True when the routing splits traffic (a canary is running). */
+export function hasCanary(routing: AliasRouting): boolean {
+  return Object.keys(routing.weights ?? {}).length > 0;
+}
+
+/** The version receiving canary traffic, when a canary runs. */
+export function canaryVersion(routing: AliasRouting): string | undefined {
+  return Object.keys(routing.weights ?? {})[0];
+}
+
+/**
+ * How {@link formatRouting} writes a routing; each style is the text one audience has always
+ * read, so scripts and logs keep matching it:
+ * - `compact`: history and `release` results — `3`, or `3+4@10%` while version 4 gets 10 %
+ * - `prose`: release progress and refusals — `version 3`, `version 3 with 10% to version 4`
+ * - `serving`: the dev server's start-up table and logs — `$LATEST`, `version 1`,
+ *   `version 1 + 12.5% version 2` (shares rounded to 0.1 %)
+ * - `canary`: deploy's refusal during a canary — `3, with version 4 at 10%`
+ */
+export type RoutingStyle = 'compact' | 'prose' | 'serving' | 'canary';
+
+/** A routing as text in one of the {@link RoutingStyle}s. */
+export function formatRouting(routing: AliasRouting, style: RoutingStyle): string {
+  const weights = Object.entries(routing.weights ?? {});
+  switch (style) {
+    case 'compact':
+      return routing.version + weights.map(([v, w]) => `+${v}@${formatPercent(w)}`).join('');
+    case 'prose':
+      return (
+        `version ${routing.version}` +
+        weights.map(([v, w]) => ` with ${formatPercent(w)} to version ${v}`).join('')
+      );
+    case 'serving':
+      return (
+        servingName(routing.version) +
+        weights.map(([v, w]) => ` + ${roundedPercent(w)}% ${servingName(v)}`).join('')
+      );
+    case 'canary':
+      return `${routing.version}, with ${weights
+        .map(([v, w]) => `version ${v} at ${roundedPercent(w)}%`)
+        .join(', ')}`;
+  }
+}
+
+/** A weight in [0, 1] as a percentage without float noise: 0.1 → `10%`, 0.125 → `12.5%`. */
+export function formatPercent(weight: number): string {
+  return `${Number((weight * 100).toFixed(4))}%`;
+}
+
+// A share to one decimal of a percent, for people glancing at a table or a refusal.
+function roundedPercent(weight: number): number {
+  return Math.round(weight * 1000) / 10;
+}
+
+function servingName(version: string): string {
+  return version === LATEST ? LATEST : `version ${version}`;
 }

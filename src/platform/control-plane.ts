@@ -1,4 +1,6 @@
 import type { Stage } from '../config/stages.ts';
+import type { AliasRouting, AliasState } from './alias.ts';
+import type { VersionInfo } from './version.ts';
 
 /**
  * Release control talks to "the function" only through {@link ControlPlane}: the local stack
@@ -11,32 +13,6 @@ export type ReleaseTarget = 'local' | 'aws';
 
 /** The targets, for validating `--target`. */
 export const RELEASE_TARGETS: readonly ReleaseTarget[] = ['local', 'aws'];
-
-/** A published, immutable version. */
-export interface VersionInfo {
-  /** `1`, `2`, … */
-  readonly version: string;
-  /** base64 SHA-256 of the deployment package, as Lambda reports it. */
-  readonly code_sha256: string;
-  /** When it was published (ISO-8601). */
-  readonly published_at: string;
-  /** The description given at publish time. */
-  readonly description: string;
-}
-
-/** Where an alias sends traffic: a version, plus extra versions with a share (a canary). */
-export interface AliasRouting {
-  /** The main version: `$LATEST` or a number. */
-  readonly version: string;
-  /** Extra version → share of traffic in (0, 1); absent or empty when no canary runs. */
-  readonly weights?: Readonly<Record<string, number>>;
-}
-
-/** An alias as read: its routing and a revision that changes whenever the alias does. */
-export interface AliasState extends AliasRouting {
-  /** Opaque; pass it back to {@link ControlPlane.updateAlias} to detect concurrent changes. */
-  readonly revision: string;
-}
 
 /** What {@link ControlPlane.publishVersion} did. */
 export interface PublishOutcome {
@@ -74,25 +50,4 @@ export interface ControlPlane {
   }): Promise<PublishOutcome>;
   /** The base URL of a stage (ending in `/`); `stage.unreachable` when it is not served. */
   stageUrl(stage: Stage): Promise<string>;
-}
-
-/** True when the routing splits traffic (a canary is running). */
-export function hasCanary(routing: AliasRouting): boolean {
-  return Object.keys(routing.weights ?? {}).length > 0;
-}
-
-/**
- * A routing in one short string for history and messages: `3`, or `3+4@10%` while version 4
- * gets 10 % of the traffic.
- */
-export function formatRouting(routing: AliasRouting): string {
-  const extra = Object.entries(routing.weights ?? {})
-    .map(([version, weight]) => `+${version}@${formatPercent(weight)}`)
-    .join('');
-  return `${routing.version}${extra}`;
-}
-
-/** A weight in [0, 1] as a percentage without float noise: 0.1 → `10%`, 0.125 → `12.5%`. */
-export function formatPercent(weight: number): string {
-  return `${Number((weight * 100).toFixed(4))}%`;
 }

@@ -4,7 +4,13 @@
  * so every rule is tested without a control plane.
  */
 import { LATEST } from '../config/stages.ts';
-import { type AliasRouting, formatPercent, hasCanary } from '../platform/control-plane.ts';
+import {
+  type AliasRouting,
+  canaryVersion,
+  formatPercent,
+  formatRouting,
+  hasCanary,
+} from '../platform/alias.ts';
 import { ReleaseError } from '../errors.ts';
 import type { HistoryEntry, ReleaseAction } from '../state/history.ts';
 
@@ -20,11 +26,6 @@ export type RoutingPlan =
       readonly to: AliasRouting;
     }
   | { readonly kind: 'noop'; readonly reason: string };
-
-/** The version receiving canary traffic, when a canary runs. */
-export function canaryVersion(routing: AliasRouting): string | undefined {
-  return Object.keys(routing.weights ?? {})[0];
-}
 
 /**
  * Where prod goes when `version` is promoted: all traffic to it, or — with a canary
@@ -43,7 +44,7 @@ export function planPromote(
     if (canaryPercent === undefined || running !== version) {
       throw new ReleaseError(
         'canary.running',
-        `a canary is running on prod (${describeRouting(prod)}); finish it with ` +
+        `a canary is running on prod (${formatRouting(prod, 'prose')}); finish it with ` +
           '`stagecraft release promote --complete` or abort it with `stagecraft release rollback` ' +
           `before promoting ${canaryPercent === undefined ? 'version' : 'a canary of version'} ${version}`,
       );
@@ -99,7 +100,7 @@ export function planComplete(prod: AliasRouting, version: string | undefined): R
   if (version !== undefined && version !== running) {
     throw new ReleaseError(
       'canary.running',
-      `the canary on prod is version ${running}, not ${version} (${describeRouting(prod)})`,
+      `the canary on prod is version ${running}, not ${version} (${formatRouting(prod, 'prose')})`,
     );
   }
   return { kind: 'change', action: 'complete', from: prod, to: { version: running } };
@@ -171,12 +172,4 @@ export function previousProdVersion(
 /** `3` from `3+4@10%`. */
 function mainVersion(routing: string): string {
   return routing.split('+')[0] ?? routing;
-}
-
-/** `version 3` or `version 3 with 10% to version 4`. */
-export function describeRouting(routing: AliasRouting): string {
-  const extra = Object.entries(routing.weights ?? {})
-    .map(([version, weight]) => ` with ${formatPercent(weight)} to version ${version}`)
-    .join('');
-  return `version ${routing.version}${extra}`;
 }

@@ -17,8 +17,9 @@ import type { LambdaBundle } from '../build/bundle.ts';
 import { BUNDLE_FILE } from '../build/bundle-layout.ts';
 import { FUNCTION_NAME, LATEST, STAGES, isStage } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
-import type { AliasRecord } from '../platform/alias.ts';
-import { aliasProblem, isPublishedVersion } from '../platform/alias.ts';
+import type { AliasRouting as AliasRecord } from '../platform/alias.ts';
+import { aliasProblem } from '../platform/alias.ts';
+import { isPublishedVersion } from '../config/versions.ts';
 import {
   appendLineDurable,
   readTextIfExists,
@@ -27,7 +28,7 @@ import {
   writeJsonAtomic,
 } from './atomic-file.ts';
 
-export type { AliasRecord } from '../platform/alias.ts';
+export type { AliasRouting as AliasRecord } from '../platform/alias.ts';
 
 /** A published, immutable version (Lambda's `PublishVersion` output, the parts we keep). */
 export interface VersionRecord {

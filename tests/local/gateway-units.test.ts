@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeAlias } from '../../src/local/alias-resolver.ts';
-import { aliasProblem, pickVersion } from '../../src/platform/alias.ts';
+import { aliasProblem, formatRouting, pickVersion } from '../../src/platform/alias.ts';
 import {
   buildProxyEvent,
   formatRequestTime,
@@ -307,8 +306,8 @@ describe('aliases', () => {
   });
 
   it('describe themselves for logs and start-up output', () => {
-    expect(describeAlias({ version: '$LATEST' })).toBe('$LATEST');
-    expect(describeAlias({ version: '1', weights: { '2': 0.125 } })).toBe(
+    expect(formatRouting({ version: '$LATEST' }, 'serving')).toBe('$LATEST');
+    expect(formatRouting({ version: '1', weights: { '2': 0.125 } }, 'serving')).toBe(
       'version 1 + 12.5% version 2',
     );
     expect(aliasProblem({ version: '1', weights: {} })).toBeUndefined();

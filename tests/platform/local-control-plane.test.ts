@@ -95,7 +95,7 @@ describe('LocalControlPlane', () => {
     });
   });
 
-  it('finds the dev server: --url, else a live dev.json, else the default port', async () => {
+  it('finds the dev server: --url, else a live dev.lock, else the default port', async () => {
     expect(
       await (
         await LocalControlPlane.open({ stateDir, devUrl: 'http://127.0.0.1:4567' })
@@ -104,21 +104,21 @@ describe('LocalControlPlane', () => {
     const cp = await LocalControlPlane.open({ stateDir });
     expect(await cp.stageUrl('prod')).toBe(`${DEFAULT_DEV_URL}prod/`);
     await writeFile(
-      join(stateDir, 'dev.json'),
-      JSON.stringify({ url: 'http://127.0.0.1:5555', pid: process.pid }),
-    );
-    expect(await cp.stageUrl('staging')).toBe('http://127.0.0.1:5555/staging/');
-    // A dev.json left by a process that is gone is not trusted.
-    await writeFile(
-      join(stateDir, 'dev.json'),
-      JSON.stringify({ url: 'http://127.0.0.1:5555', pid: 2 ** 22 + 7 }),
-    );
-    expect(await cp.stageUrl('staging')).toBe(`${DEFAULT_DEV_URL}staging/`);
-    // The dev server's own lock file works as well, once it carries a url.
-    await writeFile(
       join(stateDir, 'dev.lock'),
       JSON.stringify({ pid: process.pid, url: 'http://127.0.0.1:6666' }),
     );
     expect(await cp.stageUrl('staging')).toBe('http://127.0.0.1:6666/staging/');
+    // A lock left by a process that is gone is not trusted.
+    await writeFile(
+      join(stateDir, 'dev.lock'),
+      JSON.stringify({ url: 'http://127.0.0.1:5555', pid: 2 ** 22 + 7 }),
+    );
+    expect(await cp.stageUrl('staging')).toBe(`${DEFAULT_DEV_URL}staging/`);
+    // dev.json was never written by anything: it is not read.
+    await writeFile(
+      join(stateDir, 'dev.json'),
+      JSON.stringify({ url: 'http://127.0.0.1:5555', pid: process.pid }),
+    );
+    expect(await cp.stageUrl('staging')).toBe(`${DEFAULT_DEV_URL}staging/`);
   });
 });

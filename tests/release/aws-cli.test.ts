@@ -268,7 +268,7 @@ describe('failures before AWS answers', () => {
   ])('%s becomes a ReleaseError saying what to set', (_name, error, code, message) => {
     let thrown: unknown;
     try {
-      translateAwsError(error, 'DescribeStacks Stagecraft');
+      translateAwsError(error, 'DescribeStacks Stagecraft', 'cloudformation:DescribeStacks');
     } catch (caught) {
       thrown = caught;
     }

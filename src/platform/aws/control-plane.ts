@@ -10,13 +10,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LATEST, type Stage, STAGE_CONFIG } from '../../config/stages.ts';
-import type {
-  AliasRouting,
-  AliasState,
-  ControlPlane,
-  PublishOutcome,
-  VersionInfo,
-} from '../control-plane.ts';
+import type { AliasRouting, AliasState } from '../alias.ts';
+import type { ControlPlane, PublishOutcome } from '../control-plane.ts';
+import type { VersionInfo } from '../version.ts';
 import { ReleaseError } from '../../errors.ts';
 import { awsErrorName, translateAwsError } from './errors.ts';
 import { readStackOutputs } from './stack-outputs.ts';
@@ -65,7 +61,7 @@ export class AwsControlPlane implements ControlPlane {
           { cause: error },
         );
       }
-      translateAwsError(error, `GetFunction ${this.functionName}`);
+      translateAwsError(error, `GetFunction ${this.functionName}`, 'lambda:GetFunction');
     }
     if (configuration?.CodeSha256 === undefined || configuration.CodeSha256 === '') {
       throw new ReleaseError('function.empty', `function ${this.functionName} has no code yet`);
@@ -87,7 +83,11 @@ export class AwsControlPlane implements ControlPlane {
           }),
         );
       } catch (error) {
-        translateAwsError(error, `ListVersionsByFunction ${this.functionName}`);
+        translateAwsError(
+          error,
+          `ListVersionsByFunction ${this.functionName}`,
+          'lambda:ListVersionsByFunction',
+        );
       }
       for (const configuration of answer.Versions ?? []) {
         if (configuration.Version === undefined || configuration.Version === LATEST) continue;
@@ -102,19 +102,8 @@ export class AwsControlPlane implements ControlPlane {
   }
 
   /** GetAlias: version, routing weights and RevisionId. */
-  async getAlias(stage: Stage): Promise<AliasState> {
-    const name = STAGE_CONFIG[stage].alias;
-    try {
-      return toAliasState(
-        await this.#lambda.send(
-          new GetAliasCommand({ FunctionName: this.functionName, Name: name }),
-        ),
-      );
-    } catch (error) {
-      if (awsErrorName(error) === 'ResourceNotFoundException')
-        throw missingAlias(name, this.functionName, error);
-      translateAwsError(error, `GetAlias ${name}`);
-    }
+  getAlias(stage: Stage): Promise<AliasState> {
+    return readAwsAlias(this.#lambda, this.functionName, stage);
   }
 
   /**
@@ -151,7 +140,7 @@ export class AwsControlPlane implements ControlPlane {
         case 'ResourceNotFoundException':
           throw missingAlias(name, this.functionName, error);
         default:
-          translateAwsError(error, `UpdateAlias ${name}`);
+          translateAwsError(error, `UpdateAlias ${name}`, 'lambda:UpdateAlias');
       }
     }
   }
@@ -192,7 +181,7 @@ export class AwsControlPlane implements ControlPlane {
           { cause: error },
         );
       }
-      translateAwsError(error, `PublishVersion ${this.functionName}`);
+      translateAwsError(error, `PublishVersion ${this.functionName}`, 'lambda:PublishVersion');
     }
     const version = toVersionInfo(configuration);
     return { version, created: !before.has(version.version) };
@@ -219,6 +208,29 @@ export async function openAwsControlPlane(options: {
     functionName: outputs.FunctionName,
     stageUrls: { staging: outputs.StagingUrl, prod: outputs.ProdUrl },
   });
+}
+
+/**
+ * GetAlias on a stage's alias: version, routing weights and RevisionId; `alias.not-found`
+ * when the function or the alias does not exist. For callers that know the function but
+ * need no control plane (deploy's live read).
+ */
+export async function readAwsAlias(
+  lambda: LambdaClient,
+  functionName: string,
+  stage: Stage,
+): Promise<AliasState> {
+  const name = STAGE_CONFIG[stage].alias;
+  try {
+    return toAliasState(
+      await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: name })),
+    );
+  } catch (error) {
+    if (awsErrorName(error) === 'ResourceNotFoundException') {
+      throw missingAlias(name, functionName, error);
+    }
+    translateAwsError(error, `GetAlias ${name}`, 'lambda:GetAlias');
+  }
 }
 
 function toVersionInfo(configuration: FunctionConfiguration): VersionInfo {

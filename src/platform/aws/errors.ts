@@ -68,10 +68,13 @@ function setupError(error: unknown, what: string): ReleaseError | undefined {
 /**
  * Turns the AWS errors a user can act on (missing region or credentials, no network,
  * throttling, refusals) into {@link ReleaseError}s; anything else is
- * rethrown unchanged (a bug or an outage, shown with its stack by the entry point).
+ * rethrown unchanged (a bug or an outage, shown with its stack by the entry point). Every
+ * command that calls AWS (release and deploy) explains its failures through here.
  * @param what the call, for the message, e.g. `UpdateAlias prod`
+ * @param permission the IAM action the call needs, named when AWS refuses it
+ *   (e.g. `lambda:UpdateAlias`)
  */
-export function translateAwsError(error: unknown, what: string): never {
+export function translateAwsError(error: unknown, what: string, permission: string): never {
   const setup = setupError(error, what);
   if (setup !== undefined) throw setup;
   const name = awsErrorName(error);
@@ -92,7 +95,7 @@ export function translateAwsError(error: unknown, what: string): never {
       throw new ReleaseError(
         'aws.refused',
         `${what}: AWS refused the credentials (${message(error)}); check --profile / --region ` +
-          '(AWS_PROFILE / AWS_REGION) and the IAM permissions for lambda:* on the function',
+          `(AWS_PROFILE / AWS_REGION) and that the identity may call ${permission}`,
         { cause: error },
       );
     case 'ResourceConflictException':

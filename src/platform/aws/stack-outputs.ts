@@ -20,6 +20,44 @@ export interface StackOutputs {
 
 const REQUIRED = [OUTPUTS.functionName, STAGE_OUTPUTS.staging.url, STAGE_OUTPUTS.prod.url];
 
+/** A stack as DescribeStacks reports it: its status and its outputs by key. */
+export interface StackDescription {
+  /** `CREATE_COMPLETE`, `UPDATE_IN_PROGRESS`, … (`UNKNOWN` when AWS gives none). */
+  readonly status: string;
+  /** Every output of the stack. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+/**
+ * DescribeStacks on one stack; undefined when it does not exist (CloudFormation's generic
+ * ValidationError "… does not exist"). Other failures go through `translateAwsError`.
+ */
+export async function describeStack(
+  cloudformation: CloudFormationClient,
+  stackName: string,
+): Promise<StackDescription | undefined> {
+  let stacks;
+  try {
+    ({ Stacks: stacks } = await cloudformation.send(
+      new DescribeStacksCommand({ StackName: stackName }),
+    ));
+  } catch (error) {
+    if (awsErrorName(error) === 'ValidationError' && /does not exist/i.test(String(error))) {
+      return undefined;
+    }
+    translateAwsError(error, `DescribeStacks ${stackName}`, 'cloudformation:DescribeStacks');
+  }
+  const stack = stacks?.[0];
+  if (stack === undefined) return undefined;
+  const outputs: Record<string, string> = {};
+  for (const output of stack.Outputs ?? []) {
+    if (output.OutputKey !== undefined && output.OutputValue !== undefined) {
+      outputs[output.OutputKey] = output.OutputValue;
+    }
+  }
+  return { status: stack.StackStatus ?? 'UNKNOWN', outputs };
+}
+
 /**
  * Reads the stack's outputs with DescribeStacks. A missing stack or a stack without the
  * outputs (not deployed yet, or deployed by another tool) is a clear `aws.stack` error.
@@ -28,38 +66,22 @@ export async function readStackOutputs(
   cloudformation: CloudFormationClient,
   stackName: string,
 ): Promise<StackOutputs> {
-  let stacks;
-  try {
-    ({ Stacks: stacks } = await cloudformation.send(
-      new DescribeStacksCommand({ StackName: stackName }),
-    ));
-  } catch (error) {
-    // CloudFormation answers a missing stack with a generic ValidationError.
-    if (awsErrorName(error) === 'ValidationError' && /does not exist/i.test(String(error))) {
-      throw new ReleaseError(
-        'aws.stack',
-        `stack ${stackName} does not exist in this account and region; deploy it first ` +
-          '(stagecraft deploy --target aws --prod-version latest; see docs/aws.md), ' +
-          'or name another with --stack',
-        { cause: error },
-      );
-    }
-    translateAwsError(error, `DescribeStacks ${stackName}`);
+  const stack = await describeStack(cloudformation, stackName);
+  if (stack === undefined) {
+    throw new ReleaseError(
+      'aws.stack',
+      `stack ${stackName} does not exist in this account and region; deploy it first ` +
+        '(stagecraft deploy --target aws --prod-version latest; see docs/aws.md), ' +
+        'or name another with --stack',
+    );
   }
-  const stack = stacks?.[0];
-  const all: Record<string, string> = {};
-  for (const output of stack?.Outputs ?? []) {
-    if (output.OutputKey !== undefined && output.OutputValue !== undefined) {
-      all[output.OutputKey] = output.OutputValue;
-    }
-  }
+  const all = stack.outputs;
   const missing = REQUIRED.filter((key) => all[key] === undefined || all[key] === '');
-  if (stack === undefined || missing.length > 0) {
+  if (missing.length > 0) {
     throw new ReleaseError(
       'aws.stack',
       `stack ${stackName} has no output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` +
-        `${stack?.StackStatus !== undefined ? ` (status ${stack.StackStatus})` : ''}; ` +
-        'is it the stagecraft CDK stack, fully deployed?',
+        ` (status ${stack.status}); is it the stagecraft CDK stack, fully deployed?`,
     );
   }
   return {

@@ -2,23 +2,13 @@ import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FUNCTION_NAME, type Stage, STAGE_CONFIG } from '../../config/stages.ts';
-import {
-  type AliasRecord,
-  FunctionStoreError,
-  LocalFunctionStore,
-} from '../../state/function-store.ts';
+import { FunctionStoreError, LocalFunctionStore } from '../../state/function-store.ts';
+import { DEV_LOCK_FILE } from '../../state/dev-lock.ts';
 import { processIsAlive } from '../../state/release-lock.ts';
-import type {
-  AliasRouting,
-  AliasState,
-  ControlPlane,
-  PublishOutcome,
-  VersionInfo,
-} from '../control-plane.ts';
+import { type AliasRouting, type AliasState, routingOf } from '../alias.ts';
+import type { ControlPlane, PublishOutcome } from '../control-plane.ts';
+import type { VersionInfo } from '../version.ts';
 import { ReleaseError } from '../../errors.ts';
-
-/** Files in the state dir where a running `stagecraft dev` may record its `url` and `pid`. */
-export const DEV_RECORDS = ['dev.json', 'dev.lock'];
 
 /** Where `stagecraft dev` listens unless told otherwise. */
 export const DEFAULT_DEV_URL = 'http://127.0.0.1:3000/';
@@ -29,8 +19,8 @@ export interface LocalControlPlaneOptions {
   readonly stateDir: string;
   /**
    * The base URL of the running `stagecraft dev` (stage URLs are `<url><stage>/`).
-   * @default the `url` in `<state>/dev.json` or `<state>/dev.lock` when the dev server wrote one
-   *   and still runs, else {@link DEFAULT_DEV_URL}
+   * @default the `url` in `<state>/dev.lock` while the dev server that wrote it runs, else
+   *   {@link DEFAULT_DEV_URL}
    */
   readonly devUrl?: string;
   /**
@@ -108,7 +98,7 @@ export class LocalControlPlane implements ControlPlane {
           '`stagecraft dev` on this state dir once (its first start creates both aliases)',
       );
     }
-    return { ...normalise(alias), revision: revisionOf(alias) };
+    return { ...routingOf(alias), revision: revisionOf(alias) };
   }
 
   /** Writes the alias (atomically) if it still has the revision read before. */
@@ -125,7 +115,7 @@ export class LocalControlPlane implements ControlPlane {
           'check `stagecraft release status` and retry',
       );
     }
-    const record: AliasRecord = normalise(routing);
+    const record = routingOf(routing);
     await storeCall(() => this.#store.setAlias(stage, record));
     return { ...record, revision: revisionOf(record) };
   }
@@ -159,36 +149,26 @@ export class LocalControlPlane implements ControlPlane {
     return new URL(`${stage}/`, base.endsWith('/') ? base : `${base}/`).href;
   }
 
-  // Where the running `stagecraft dev` listens, if it recorded it: a `url` field in
-  // <state>/dev.json or in its <state>/dev.lock. A record whose process is gone is ignored.
+  // Where the running `stagecraft dev` listens: the `url` of its <state>/dev.lock. A lock whose
+  // process is gone is ignored.
   async #runningDevUrl(): Promise<string | undefined> {
-    for (const name of DEV_RECORDS) {
-      let info: { url?: unknown; pid?: unknown };
-      try {
-        info = JSON.parse(await readFile(join(this.#store.stateDir, name), 'utf8')) as {
-          url?: unknown;
-          pid?: unknown;
-        };
-      } catch {
-        continue;
-      }
-      if (typeof info.url !== 'string' || !URL.canParse(info.url)) continue;
-      if (typeof info.pid === 'number' && !processIsAlive(info.pid)) continue;
-      return info.url;
+    let info: { url?: unknown; pid?: unknown };
+    try {
+      info = JSON.parse(await readFile(join(this.#store.stateDir, DEV_LOCK_FILE), 'utf8')) as {
+        url?: unknown;
+        pid?: unknown;
+      };
+    } catch {
+      return undefined;
     }
-    return undefined;
+    if (typeof info.url !== 'string' || !URL.canParse(info.url)) return undefined;
+    if (typeof info.pid === 'number' && !processIsAlive(info.pid)) return undefined;
+    return info.url;
   }
 }
 
-function normalise(routing: AliasRouting): AliasRecord {
-  const weights = routing.weights ?? {};
-  return Object.keys(weights).length > 0
-    ? { version: routing.version, weights: { ...weights } }
-    : { version: routing.version };
-}
-
 /** A stable hash of the record (keys sorted), so equal records have equal revisions. */
-function revisionOf(alias: AliasRecord): string {
+function revisionOf(alias: AliasRouting): string {
   const weights = Object.entries(alias.weights ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const canonical = JSON.stringify([alias.version, weights]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);

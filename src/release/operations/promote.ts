@@ -2,27 +2,21 @@ import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
 import {
   type AliasRouting,
   type AliasState,
-  type ControlPlane,
+  canaryVersion,
   formatRouting,
   hasCanary,
-  type PublishOutcome,
-  type VersionInfo,
-} from '../../platform/control-plane.ts';
+  routingOf,
+} from '../../platform/alias.ts';
+import type { ControlPlane, PublishOutcome } from '../../platform/control-plane.ts';
+import { findVersion, type VersionInfo } from '../../platform/version.ts';
 import { ReleaseError } from '../../errors.ts';
-import {
-  canaryVersion,
-  describeRouting,
-  planComplete,
-  planPromote,
-  type RoutingPlan,
-} from '../plan.ts';
+import { planComplete, planPromote, type RoutingPlan } from '../plan.ts';
 import {
   readVerification,
   type VerificationRecord,
   verificationCovers,
   verificationPathFor,
 } from '../../state/verification.ts';
-import { findVersion, routingOf } from './code-served.ts';
 import { publishLocked } from './publish.ts';
 
 /** Options of `release promote`. */
@@ -117,14 +111,14 @@ async function apply(
     const current = routingOf(prod);
     return { changed: false, reason: plan.reason, from: current, to: current, ...facts };
   }
-  const to = await ctx.progress.task(`point prod at ${describeRouting(plan.to)}`, () =>
+  const to = await ctx.progress.task(`point prod at ${formatRouting(plan.to, 'prose')}`, () =>
     ctx.controlPlane.updateAlias('prod', plan.to, prod.revision),
   );
   await record(ctx, {
     action: plan.action,
     stage: 'prod',
-    from: formatRouting(plan.from),
-    to: formatRouting(to),
+    from: formatRouting(plan.from, 'compact'),
+    to: formatRouting(to, 'compact'),
     version: facts.version.version,
     code_sha256: facts.version.code_sha256,
     verified: facts.verified,

@@ -1,11 +1,7 @@
 import { type ReleaseContext, record, targetHistory, withReleaseLock } from '../context.ts';
-import {
-  type AliasRouting,
-  formatRouting,
-  type VersionInfo,
-} from '../../platform/control-plane.ts';
-import { describeRouting, planRollback } from '../plan.ts';
-import { findVersion, routingOf } from './code-served.ts';
+import { type AliasRouting, formatRouting, routingOf } from '../../platform/alias.ts';
+import { findVersion, type VersionInfo } from '../../platform/version.ts';
+import { planRollback } from '../plan.ts';
 
 /** Options of `release rollback`. */
 export interface RollbackOptions {
@@ -48,14 +44,14 @@ export async function rollback(
       return { changed: false, reason: plan.reason, from: routingOf(prod), to: routingOf(prod) };
     }
     const version = findVersion(await cp.listVersions(), plan.to.version);
-    const to = await ctx.progress.task(`point prod at ${describeRouting(plan.to)}`, () =>
+    const to = await ctx.progress.task(`point prod at ${formatRouting(plan.to, 'prose')}`, () =>
       cp.updateAlias('prod', plan.to, prod.revision),
     );
     await record(ctx, {
       action: plan.action,
       stage: 'prod',
-      from: formatRouting(plan.from),
-      to: formatRouting(to),
+      from: formatRouting(plan.from, 'compact'),
+      to: formatRouting(to, 'compact'),
       version: version.version,
       code_sha256: version.code_sha256,
       forced: false,

@@ -1,7 +1,8 @@
 import { LATEST, STAGES, type Stage } from '../../config/stages.ts';
 import type { ReleaseContext } from '../context.ts';
 import { isReleaseError } from '../../errors.ts';
-import type { ReleaseTarget, VersionInfo } from '../../platform/control-plane.ts';
+import type { ReleaseTarget } from '../../platform/control-plane.ts';
+import type { VersionInfo } from '../../platform/version.ts';
 import {
   readVerification,
   verificationCovers,

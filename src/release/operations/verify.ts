@@ -1,5 +1,5 @@
 import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
-import { hasCanary } from '../../platform/control-plane.ts';
+import { hasCanary } from '../../platform/alias.ts';
 import { ReleaseError } from '../../errors.ts';
 import { CONTRACT_CHECKS } from '../verify/contract-checks.ts';
 import { loadProjectChecks } from '../verify/project-checks.ts';
@@ -10,7 +10,7 @@ import {
   verificationPathFor,
   writeVerification,
 } from '../../state/verification.ts';
-import { codeSha256Of } from './code-served.ts';
+import { codeSha256Of } from '../../platform/version.ts';
 import type { ProgressStep } from '../progress.ts';
 
 /**
@@ -27,51 +27,24 @@ import type { ProgressStep } from '../progress.ts';
  */
 export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRecord> {
   return withReleaseLock(ctx, async () => {
-    const cp = ctx.controlPlane;
-    const before = await cp.getAlias('staging');
-    if (hasCanary(before)) {
-      throw new ReleaseError(
-        'verify.void',
-        'the staging alias splits traffic between versions; a verification must see one code',
-      );
-    }
-    const shaBefore = await codeSha256Of(cp, before.version);
-    const url = await cp.stageUrl('staging');
-    const unreachable = await probeStage(url);
-    if (unreachable !== undefined) {
-      const hint =
-        cp.target === 'local'
-          ? 'is `stagecraft dev` running on this state dir? Pass its URL with --url if it does ' +
-            'not listen on the default port'
-          : 'is the stack deployed, and the StagingUrl output right?';
-      throw new ReleaseError(
-        'stage.unreachable',
-        `nothing answers at the staging URL ${url} (${unreachable}); ${hint}`,
-      );
-    }
+    const before = await servedCode(ctx, { refuseCanary: true });
+    const url = await reachableStagingUrl(ctx);
     const checks: SourcedCheck[] = [
       ...CONTRACT_CHECKS.map((check) => ({ check, source: 'built-in' })),
       ...(await loadProjectChecks(ctx.projectDir)),
     ];
-    ctx.progress.note(`staging ${url} serves version ${before.version} (code sha256 ${shaBefore})`);
-    let step: ProgressStep | undefined;
-    const report = await runSmokeSuite({
-      baseUrl: url,
-      checks,
-      onCheckStart: ({ check }) => {
-        step = ctx.progress.start(check.name);
-      },
-      onCheckEnd: (result) => step?.done(result.passed),
-    });
-    const after = await cp.getAlias('staging');
-    const shaAfter = await codeSha256Of(cp, after.version);
-    const voided = voidReason(before.version, shaBefore, after.version, shaAfter, report);
+    ctx.progress.note(
+      `staging ${url} serves version ${before.version} (code sha256 ${before.sha})`,
+    );
+    const report = await runChecks(ctx, url, checks);
+    const after = await servedCode(ctx, { refuseCanary: false });
+    const voided = voidReason(before.version, before.sha, after.version, after.sha, report);
     if (voided !== undefined) {
       await record(ctx, {
         action: 'verify',
         stage: 'staging',
         to: before.version,
-        code_sha256: shaBefore,
+        code_sha256: before.sha,
         passed: false,
         void: true,
         forced: false,
@@ -82,26 +55,91 @@ export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRe
           '`stagecraft release verify` again once staging is stable',
       );
     }
-    const verification: VerificationRecord = {
-      code_sha256: shaBefore,
-      at: ctx.now().toISOString(),
-      passed: report.passed,
-      report,
-      target: cp.target,
-      function_name: cp.functionName,
-      version: before.version,
-    };
-    await writeVerification(verificationPathFor(ctx.stateDir), verification);
-    await record(ctx, {
-      action: 'verify',
-      stage: 'staging',
-      to: before.version,
-      code_sha256: shaBefore,
-      passed: report.passed,
-      forced: false,
-    });
-    return verification;
+    return recordResult(ctx, before, report);
   });
+}
+
+/** The one version staging's alias points at, and its code. */
+interface ServedCode {
+  readonly version: string;
+  readonly sha: string;
+}
+
+// Reads staging's alias and its code. Before a run, a canary on staging is refused: a run must
+// see one code (after it, a changed version or code is what voids the run).
+async function servedCode(
+  ctx: ReleaseContext,
+  options: { readonly refuseCanary: boolean },
+): Promise<ServedCode> {
+  const alias = await ctx.controlPlane.getAlias('staging');
+  if (options.refuseCanary && hasCanary(alias)) {
+    throw new ReleaseError(
+      'verify.void',
+      'the staging alias splits traffic between versions; a verification must see one code',
+    );
+  }
+  return { version: alias.version, sha: await codeSha256Of(ctx.controlPlane, alias.version) };
+}
+
+// The staging URL, once something answers there; else `stage.unreachable` with a hint per target.
+async function reachableStagingUrl(ctx: ReleaseContext): Promise<string> {
+  const cp = ctx.controlPlane;
+  const url = await cp.stageUrl('staging');
+  const unreachable = await probeStage(url);
+  if (unreachable === undefined) return url;
+  const hint =
+    cp.target === 'local'
+      ? 'is `stagecraft dev` running on this state dir? Pass its URL with --url if it does ' +
+        'not listen on the default port'
+      : 'is the stack deployed, and the StagingUrl output right?';
+  throw new ReleaseError(
+    'stage.unreachable',
+    `nothing answers at the staging URL ${url} (${unreachable}); ${hint}`,
+  );
+}
+
+// Runs the checks against staging, each shown as a progress step.
+function runChecks(
+  ctx: ReleaseContext,
+  url: string,
+  checks: readonly SourcedCheck[],
+): Promise<SmokeReport> {
+  let step: ProgressStep | undefined;
+  return runSmokeSuite({
+    baseUrl: url,
+    checks,
+    onCheckStart: ({ check }) => {
+      step = ctx.progress.start(check.name);
+    },
+    onCheckEnd: (result) => step?.done(result.passed),
+  });
+}
+
+// A finished run, passed or failed: verification.json first, then the history entry.
+async function recordResult(
+  ctx: ReleaseContext,
+  served: ServedCode,
+  report: SmokeReport,
+): Promise<VerificationRecord> {
+  const verification: VerificationRecord = {
+    code_sha256: served.sha,
+    at: ctx.now().toISOString(),
+    passed: report.passed,
+    report,
+    target: ctx.controlPlane.target,
+    function_name: ctx.controlPlane.functionName,
+    version: served.version,
+  };
+  await writeVerification(verificationPathFor(ctx.stateDir), verification);
+  await record(ctx, {
+    action: 'verify',
+    stage: 'staging',
+    to: served.version,
+    code_sha256: served.sha,
+    passed: report.passed,
+    forced: false,
+  });
+  return verification;
 }
 
 function voidReason(

@@ -1,11 +1,8 @@
 // `stagecraft deploy`: on AWS, `cdk deploy` with the prod alias pinned where it is live, so a
-// deploy updates $LATEST (staging) and never moves prod. Read what is live, plan, then run cdk,
-// all under the state dir's release lock: a `release promote` landing between the live read and
-// the cdk run would otherwise be reverted by the deploy's stale ProdVersion.
+// deploy updates $LATEST (staging) and never moves prod. The command line only; the deploy is
+// a release operation (src/release/operations/deploy.ts) that holds the release lock.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   cdkCliPath,
   PROJECT_ROOT,
@@ -14,15 +11,10 @@ import {
 } from '../../../infra/cdk-cli.ts';
 import { DEFAULT_STACK_NAME } from '../../../config/aws-stack.ts';
 import { isStackName } from '../../../infra/context.ts';
-import {
-  DeployPlanError,
-  parseProdVersion,
-  planDeploy,
-  type DeployRequest,
-} from '../../../infra/deploy-plan.ts';
-import { LiveReadError, readLiveProd } from '../../../platform/aws/live.ts';
-import { ReleaseError } from '../../../errors.ts';
-import { acquireLock, lockPathFor, type HeldLock } from '../../../state/release-lock.ts';
+import { parseProdVersion, type DeployRequest } from '../../../release/deploy-plan.ts';
+import { deploy } from '../../../release/operations/deploy.ts';
+import { type AwsClients, createAwsClients } from '../../../platform/aws/clients.ts';
+import { isReleaseError, isStagecraftError } from '../../../errors.ts';
 import type { CommandContext } from '../../command.ts';
 import { CliError, UsageError } from '../../errors.ts';
 
@@ -103,20 +95,12 @@ export const LOCAL_DEPLOY_NOTE = [
   '',
 ].join('\n');
 
-/** The SDK clients the live read needs. */
-export interface DeployClients {
-  /** CloudFormation, for DescribeStacks. */
-  readonly cloudformation: CloudFormationClient;
-  /** Lambda, for GetAlias. */
-  readonly lambda: LambdaClient;
-}
-
 /** What tests replace. */
 export interface DeployDeps {
   /** Runs the cdk CLI (tests record the call instead). */
   readonly runProcess?: ProcessRunner;
   /** Builds the clients (tests pass ones aws-sdk-client-mock controls). */
-  readonly createClients?: (options: { profile?: string; region?: string }) => DeployClients;
+  readonly createClients?: (options: { profile?: string; region?: string }) => AwsClients;
 }
 
 /**
@@ -143,79 +127,42 @@ export async function runDeploy(ctx: CommandContext, deps: DeployDeps): Promise<
     return 0;
   }
   const { request, dryRun } = parsed;
-  // A dry run only reads, like `release status`: it takes no lock.
-  if (dryRun) return deployLocked(ctx, deps, request, true);
-  const lock = await takeReleaseLock(resolve(ctx.cwd, parsed.stateDir), ctx.argv);
-  try {
-    return await deployLocked(ctx, deps, request, false);
-  } finally {
-    await lock.release();
-  }
-}
-
-// Reads the live prod alias, plans, and (unless dry) runs cdk deploy; the caller holds the lock.
-async function deployLocked(
-  ctx: CommandContext,
-  deps: DeployDeps,
-  request: DeployRequest,
-  dryRun: boolean,
-): Promise<number> {
-  const clients = (deps.createClients ?? createClients)({
+  const clients = (deps.createClients ?? createAwsClients)({
     ...(request.profile !== undefined && { profile: request.profile }),
     ...(request.region !== undefined && { region: request.region }),
   });
+  const runProcess = deps.runProcess ?? spawnProcess;
   let plan;
   try {
-    const live = await readLiveProd({ ...clients, stackName: request.stackName });
-    plan = planDeploy(live, request);
+    plan = await deploy({
+      clients,
+      request,
+      dryRun,
+      stateDir: resolve(ctx.cwd, parsed.stateDir),
+      commandLine: ['deploy', ...ctx.argv].join(' '),
+      runCdk: (args) =>
+        runProcess(process.execPath, [cdkCliPath(), ...args], { cwd: PROJECT_ROOT, env: ctx.env }),
+      onPlan: (planned) =>
+        ctx.stderr.write(
+          `stack ${request.stackName}: prod stays at ${planned.prodVersion} (${planned.reason}); ` +
+            `staging ($LATEST) gets the code built now\n`,
+        ),
+    });
   } catch (error) {
-    if (error instanceof DeployPlanError || error instanceof LiveReadError) {
-      throw new CliError(error.message);
-    }
+    if (isStagecraftError(error)) throw new CliError(error.message);
     throw error;
   } finally {
     clients.cloudformation.destroy();
     clients.lambda.destroy();
   }
-  ctx.stderr.write(
-    `stack ${request.stackName}: prod stays at ${plan.prodVersion} (${plan.reason}); ` +
-      `staging ($LATEST) gets the code built now\n`,
-  );
   if (dryRun) {
     ctx.stdout.write(`cdk ${plan.cdkArgs.map(quote).join(' ')}\n`);
-    return 0;
-  }
-  const runProcess = deps.runProcess ?? spawnProcess;
-  const code = await runProcess(process.execPath, [cdkCliPath(), ...plan.cdkArgs], {
-    cwd: PROJECT_ROOT,
-    env: ctx.env,
-  });
-  if (code !== 0) throw new CliError(`cdk deploy failed (exit code ${code}); its output is above`);
-  if (plan.firstDeploy) {
+  } else if (plan.firstDeploy) {
     ctx.stderr.write(
       'first deploy done; next: stagecraft release verify --target aws, then stagecraft release promote --target aws (it publishes the verified code as version 1; docs/aws.md)\n',
     );
   }
   return 0;
-}
-
-// The same lock file and owner record the release commands use, so each side names the other.
-async function takeReleaseLock(stateDir: string, argv: readonly string[]): Promise<HeldLock> {
-  try {
-    return await acquireLock(lockPathFor(stateDir), { command: ['deploy', ...argv].join(' ') });
-  } catch (error) {
-    if (error instanceof ReleaseError && error.code === 'lock.busy') {
-      throw new CliError(`not deploying now: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
-function createClients(options: { profile?: string; region?: string }): DeployClients {
-  return {
-    cloudformation: new CloudFormationClient(options),
-    lambda: new LambdaClient(options),
-  };
 }
 
 type Parsed =
@@ -267,7 +214,7 @@ function parseOptions(argv: readonly string[]): Parsed {
     prodVersion =
       values['prod-version'] === undefined ? undefined : parseProdVersion(values['prod-version']);
   } catch (error) {
-    if (error instanceof DeployPlanError) throw new UsageError(error.message);
+    if (isReleaseError(error, 'deploy.')) throw new UsageError(error.message);
     throw error;
   }
   return {

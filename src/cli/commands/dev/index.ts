@@ -3,7 +3,7 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STAGES } from '../../../config/stages.ts';
-import { describeAlias } from '../../../local/alias-resolver.ts';
+import { formatRouting } from '../../../platform/alias.ts';
 import { FunctionStoreError } from '../../../state/function-store.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { LocalStackError, startLocalStack } from '../../../local/stack.ts';
@@ -138,7 +138,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const urlWidth = Math.max(...rows.map(([, url]) => url.length));
   for (const [stage, url] of rows) {
     ctx.stdout.write(
-      `${stage.padEnd(stageWidth)}  ${url.padEnd(urlWidth)}  → ${describeAlias(serving[stage])}\n`,
+      `${stage.padEnd(stageWidth)}  ${url.padEnd(urlWidth)}  → ${formatRouting(serving[stage], 'serving')}\n`,
     );
   }
   log(`DynamoDB ${stack.dynamoEndpoint}, state in ${relative(ctx.cwd, stack.stateDir) || '.'}`);

@@ -1,8 +1,9 @@
+import { isPublishedVersion } from '../../../config/versions.ts';
 import { UsageError } from '../../errors.ts';
 
 /** A published version number from the command line (`1`, `2`, …), else a UsageError. */
 export function versionArg(command: string, what: string, value: string): string {
-  if (!/^[1-9][0-9]{0,9}$/.test(value)) {
+  if (!isPublishedVersion(value)) {
     throw new UsageError(`${command}: ${what} must be a published version number, got '${value}'`);
   }
   return value;

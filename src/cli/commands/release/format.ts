@@ -1,4 +1,4 @@
-import { formatPercent } from '../../../platform/control-plane.ts';
+import { formatPercent } from '../../../platform/alias.ts';
 import type { StatusResult } from '../../../release/operations/status.ts';
 import type { HistoryEntry } from '../../../state/history.ts';
 

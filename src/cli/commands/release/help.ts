@@ -41,7 +41,7 @@ export const SUBCOMMANDS_HELP: readonly SubcommandHelp[] = [
     options: [
       [
         '--url URL',
-        'local: base URL of the running `stagecraft dev` (default: its dev.json, else http://127.0.0.1:3000/)',
+        'local: base URL of the running `stagecraft dev` (default: its dev.lock, else http://127.0.0.1:3000/)',
       ],
     ],
   },

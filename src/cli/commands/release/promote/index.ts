@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../../command.ts';
 import { UsageError } from '../../../errors.ts';
-import { formatRouting } from '../../../../platform/control-plane.ts';
+import { formatRouting } from '../../../../platform/alias.ts';
 import { promote, type PromoteOptions } from '../../../../release/operations/promote.ts';
 import { percentArg, versionArg } from '../args.ts';
 import { runRelease } from '../run-release.ts';
@@ -46,7 +46,9 @@ export function run(ctx: CommandContext): Promise<number> {
           ctx.stdout.write(`${result.reason ?? 'nothing to change'}\n`);
           return 0;
         }
-        ctx.stdout.write(`prod: ${formatRouting(result.from)} → ${formatRouting(result.to)}\n`);
+        ctx.stdout.write(
+          `prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`,
+        );
         if (result.forced) {
           ctx.stderr.write(
             `warning: version ${result.version.version} was promoted WITHOUT verification ` +

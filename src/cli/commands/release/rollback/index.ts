@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../../command.ts';
-import { formatRouting } from '../../../../platform/control-plane.ts';
+import { formatRouting } from '../../../../platform/alias.ts';
 import { rollback, type RollbackOptions } from '../../../../release/operations/rollback.ts';
 import { versionArg } from '../args.ts';
 import { runRelease } from '../run-release.ts';
@@ -22,7 +22,9 @@ export function run(ctx: CommandContext): Promise<number> {
         if (args.common.json) writeJson(ctx, result);
         else if (!result.changed) ctx.stdout.write(`${result.reason ?? 'nothing to change'}\n`);
         else
-          ctx.stdout.write(`prod: ${formatRouting(result.from)} → ${formatRouting(result.to)}\n`);
+          ctx.stdout.write(
+            `prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`,
+          );
         return 0;
       },
     },

@@ -24,6 +24,8 @@ import { DEFAULT_STATE_DIR as RELEASE_STATE_DIR } from '../../src/cli/commands/r
 import { CliError, UsageError } from '../../src/cli/errors.ts';
 import { cdkCliPath, PROJECT_ROOT, type ProcessRunner } from '../../src/infra/cdk-cli.ts';
 import { acquireLock, lockPathFor } from '../../src/state/release-lock.ts';
+import { deploy as deployOperation } from '../../src/release/operations/deploy.ts';
+import { isReleaseError } from '../../src/errors.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
@@ -373,24 +375,37 @@ describe('deploy --target aws when prod cannot be read from a live alias', () =>
     expect(lambda.commandCalls(GetAliasCommand)).toHaveLength(0);
   });
 
+  // The live read explains AWS failures with the platform's one translator, as release does,
+  // naming the IAM action of the call that was refused.
   it.each([
     [
       awsError('CredentialsProviderError', 'Could not load credentials from any providers'),
-      /DescribeStacks\) failed: CredentialsProviderError: .*pass --profile NAME/,
+      /^DescribeStacks Stagecraft: no AWS credentials found .*pass --profile NAME/,
     ],
-    [awsError('Error', 'Region is missing'), /no AWS region: pass --region NAME/],
+    [awsError('Error', 'Region is missing'), /no AWS region: pass --region REGION/],
     [
       awsError(
         'AccessDenied',
         'User: x is not authorized to perform: cloudformation:DescribeStacks',
       ),
-      /needs cloudformation:DescribeStacks and lambda:GetAlias/,
+      /AWS refused the credentials .*may call cloudformation:DescribeStacks$/,
     ],
   ])('explains %s', async (error, message) => {
     cfn.on(DescribeStacksCommand).rejects(error);
     const attempt = deploy('--target', 'aws');
     await expect(attempt).rejects.toBeInstanceOf(CliError);
     await expect(attempt).rejects.toThrow(message);
+    expect(calls).toEqual([]);
+  });
+
+  it('names lambda:GetAlias when the prod alias read is refused', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    lambda
+      .on(GetAliasCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: lambda:GetAlias'));
+    await expect(deploy('--target', 'aws')).rejects.toThrow(
+      /^GetAlias prod: AWS refused the credentials .*may call lambda:GetAlias$/,
+    );
     expect(calls).toEqual([]);
   });
 });
@@ -447,5 +462,56 @@ describe('deploy command line', () => {
 
   it('is a UsageError when called directly', async () => {
     await expect(runDeploy(context([]).ctx, deps)).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+// The operation itself, without the command line: its failures carry stable codes.
+describe('the deploy operation', () => {
+  function options(overrides: { dryRun?: boolean; exit?: number; prodVersion?: string } = {}) {
+    return {
+      clients: { cloudformation: new CloudFormationClient({}), lambda: new LambdaClient({}) },
+      request: {
+        stackName: 'Stagecraft',
+        ...(overrides.prodVersion !== undefined && { prodVersion: overrides.prodVersion }),
+      },
+      stateDir: join(cwd, '.stagecraft'),
+      commandLine: 'deploy --target aws',
+      dryRun: overrides.dryRun ?? false,
+      runCdk: async (args: readonly string[]) => {
+        calls.push({ command: 'cdk', args, cwd });
+        return overrides.exit ?? 0;
+      },
+    };
+  }
+
+  beforeEach(() => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    lambda.on(GetAliasCommand).resolves({ Name: 'prod', FunctionVersion: '7' });
+  });
+
+  it('resolves to the plan it ran', async () => {
+    const plan = await deployOperation(options());
+    expect(plan).toMatchObject({ prodVersion: '7', firstDeploy: false });
+    expect(calls.map((call) => call.args)).toEqual([plan.cdkArgs]);
+  });
+
+  it.each([
+    ['deploy.refused', { prodVersion: '8' }, 0],
+    ['deploy.failed', {}, 3],
+  ])('fails with %s', async (code, request, exit) => {
+    const attempt = deployOperation(options({ ...request, exit }));
+    await expect(attempt).rejects.toSatisfy((error: unknown) => isReleaseError(error, code));
+  });
+
+  it('fails with lock.busy while a release command holds the lock', async () => {
+    const held = await acquireLock(defaultLock, { command: 'release promote 3' });
+    try {
+      await expect(deployOperation(options())).rejects.toSatisfy((error: unknown) =>
+        isReleaseError(error, 'lock.busy'),
+      );
+      expect(calls).toEqual([]);
+    } finally {
+      await held.release();
+    }
   });
 });

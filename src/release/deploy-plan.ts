@@ -1,6 +1,7 @@
 /**
  * Decides which version the `prod` alias keeps during a deploy, and the `cdk deploy` command
- * line that says so. Pure: `readLiveProd` supplies the facts, tests supply them directly.
+ * line that says so. Pure: the deploy operation reads the facts (`readLiveProd` in
+ * operations/deploy.ts), tests supply them directly.
  *
  * The rule: a deploy never moves prod. An existing stack passes its live alias back as the
  * `ProdVersion` parameter; only a first deploy (no function yet) chooses, and since no version
@@ -12,11 +13,28 @@ import {
   PROD_VERSION_PATTERN,
   STACK_NAME_CONTEXT,
 } from '../config/aws-stack.ts';
-import type { LiveProd } from '../platform/aws/live.ts';
+import { type AliasRouting, formatRouting, hasCanary } from '../platform/alias.ts';
+import { ReleaseError } from '../errors.ts';
 
-/** A deploy that must not run as asked; the message says what to do instead. */
-export class DeployPlanError extends Error {
-  override readonly name = 'DeployPlanError';
+/** What the deploy found on AWS. */
+export type LiveProd =
+  /** No stack (or one whose creation failed and rolled back): the function does not exist. */
+  | { readonly kind: 'absent'; readonly status?: string }
+  /** A stack mid-operation: deploying now would fail or race it. */
+  | { readonly kind: 'busy'; readonly status: string }
+  /** A stack whose prod alias could not be found (no FunctionName output, or no alias). */
+  | { readonly kind: 'unknown'; readonly status: string; readonly reason: string }
+  /** A stack with a readable prod alias. */
+  | {
+      readonly kind: 'live';
+      readonly status: string;
+      readonly functionName: string;
+      readonly alias: AliasRouting;
+    };
+
+// A deploy that must not run as asked; the message says what to do instead.
+function refused(message: string): ReleaseError {
+  return new ReleaseError('deploy.refused', message);
 }
 
 /** What the command line asked for. */
@@ -48,12 +66,12 @@ export interface DeployPlan {
 /**
  * Normalizes a `--prod-version` value: `latest` (easier to type than a quoted `$LATEST`) or
  * `$LATEST` → `$LATEST`; a version number as it is.
- * @throws DeployPlanError for anything else
+ * @throws ReleaseError `deploy.refused` for anything else (the CLI makes it a usage error)
  */
 export function parseProdVersion(value: string): string {
   const normalized = value.toLowerCase() === 'latest' || value === LATEST ? LATEST : value;
   if (!PROD_VERSION_PATTERN.test(normalized)) {
-    throw new DeployPlanError(
+    throw refused(
       `--prod-version '${value}' is not a Lambda version: give a published version number (1, 2, …) or 'latest'`,
     );
   }
@@ -62,7 +80,7 @@ export function parseProdVersion(value: string): string {
 
 /**
  * Plans the deploy from what is live.
- * @throws DeployPlanError when the deploy would move prod, cannot know where prod is, or the
+ * @throws ReleaseError `deploy.refused` when the deploy would move prod, cannot know where prod is, or the
  *   stack is busy
  */
 export function planDeploy(live: LiveProd, request: DeployRequest): DeployPlan {
@@ -84,18 +102,18 @@ function chooseProdVersion(
 ): { prodVersion: string; reason: string } {
   switch (live.kind) {
     case 'busy':
-      throw new DeployPlanError(
+      throw refused(
         `stack ${stackName} is ${live.status}; wait until that operation finishes, then deploy again`,
       );
     case 'absent':
       if (requested === undefined) {
-        throw new DeployPlanError(
+        throw refused(
           `stack ${stackName} does not exist yet: this is a first deploy, and no Lambda version exists to pin prod to. ` +
             `Run it with --prod-version latest (prod follows $LATEST until your first 'stagecraft release promote --target aws'; see docs/aws.md)`,
         );
       }
       if (requested !== LATEST) {
-        throw new DeployPlanError(
+        throw refused(
           `stack ${stackName} does not exist yet, so version ${requested} cannot exist either (the deploy creates the function). ` +
             'Use --prod-version latest for the first deploy, then release publish and promote',
         );
@@ -106,27 +124,23 @@ function chooseProdVersion(
       };
     case 'unknown':
       if (requested === undefined) {
-        throw new DeployPlanError(
+        throw refused(
           `cannot read the live prod alias of stack ${stackName} (${live.reason}); ` +
             'pass --prod-version with the version prod must keep (see stagecraft release history --target aws)',
         );
       }
       return { prodVersion: requested, reason: `--prod-version (${live.reason})` };
     case 'live': {
-      const { version, weights } = live.alias;
-      const canary = Object.entries(weights);
-      if (canary.length > 0) {
-        const shares = canary
-          .map(([v, w]) => `version ${v} at ${Math.round(w * 1000) / 10}%`)
-          .join(', ');
+      const { version } = live.alias;
+      if (hasCanary(live.alias)) {
         // The stack's alias has no routing config: deploying would end the canary silently.
-        throw new DeployPlanError(
-          `prod is mid-canary (${version}, with ${shares}); finish it with 'stagecraft release promote --complete --target aws' ` +
+        throw refused(
+          `prod is mid-canary (${formatRouting(live.alias, 'canary')}); finish it with 'stagecraft release promote --complete --target aws' ` +
             `or abort it with 'stagecraft release rollback --target aws', then deploy`,
         );
       }
       if (requested !== undefined && requested !== version) {
-        throw new DeployPlanError(
+        throw refused(
           `prod is live at version ${version}; a deploy never moves prod, so --prod-version ${requested} is refused. ` +
             `Move prod with 'stagecraft release promote ${requested} --target aws' (or rollback)`,
         );
