@@ -127,7 +127,7 @@ export class FunctionRunner {
     const worker = await this.workerFor(request);
     const outcome = await worker.invoke(
       {
-        event: request.event,
+        eventJson: JSON.stringify(request.event) ?? 'null',
         awsRequestId: randomUUID(),
         invokedFunctionArn: this.functionArn(request.alias),
       },
