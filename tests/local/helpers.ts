@@ -113,12 +113,12 @@ export function spawnDev(
 }
 
 /**
- * A throwaway copy of the project (bin, src, package.json, tsconfig.json; node_modules linked)
+ * A throwaway copy of the project (bin, scripts, src, package.json, tsconfig.json; node_modules linked)
  * whose sources a test may edit; `bin/stagecraft` in it builds and watches the copy.
  */
 export async function copyProject(): Promise<{ root: string; remove(): Promise<void> }> {
   const temp = await tempDir('stagecraft-project-');
-  for (const entry of ['bin', 'src', 'package.json', 'tsconfig.json']) {
+  for (const entry of ['bin', 'scripts', 'src', 'package.json', 'tsconfig.json']) {
     await cp(join(ROOT, entry), join(temp.dir, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(temp.dir, 'node_modules'), 'dir');
