@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   cold_start: async () => (await import('./cold-start.ts')).coldStart,
   ssh_config: async () => (await import('./ssh-config.ts')).sshConfig,
   gateway: async () => (await import('./gateway.ts')).gateway,
+  gateway_nodb: async () => (await import('./gateway.ts')).gatewayNodb,
   cli: async () => (await import('./cli.ts')).cli,
 };
 

@@ -151,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
       ...(options.random !== undefined && { random: options.random }),
     });
+    cleanup.push(() => Promise.resolve(resolver.close()));
     await resolver.current();
     const runner = new FunctionRunner({
       functionName: FUNCTION_NAME,

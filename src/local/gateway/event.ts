@@ -2,8 +2,9 @@
  * Builds the REST API Lambda proxy event (payload format 1.0) from an HTTP request, field by
  * field as API Gateway does. Pure: the server hands in the request's parts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { randomBase64Url, randomHex } from './random-pool.ts';
 import type { ResourceMatch } from './routing.ts';
 
 /** The parts of an HTTP request the event is built from. */
@@ -73,7 +74,7 @@ export function buildProxyEvent(
       authorizer: undefined,
       domainName,
       domainPrefix: domainName.split('.')[0] ?? domainName,
-      extendedRequestId: randomBytes(8).toString('base64url'),
+      extendedRequestId: randomBase64Url(8),
       httpMethod: request.method,
       identity: {
         accessKey: null,
@@ -196,14 +197,21 @@ export function formatRequestTime(epochMs: number): string {
   )}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }
 
-// A stable, resource-id-shaped (10 chars) name per resource, like API Gateway's.
+// A stable, resource-id-shaped (10 chars) name per resource, like API Gateway's; the route
+// table is small and fixed, so each is hashed once.
+const resourceIds = new Map<string, string>();
 function resourceId(resource: string): string {
-  return createHash('sha1').update(resource).digest('hex').slice(0, 10);
+  let id = resourceIds.get(resource);
+  if (id === undefined) {
+    id = createHash('sha1').update(resource).digest('hex').slice(0, 10);
+    resourceIds.set(resource, id);
+  }
+  return id;
 }
 
 function traceId(epochMs: number): string {
   const seconds = Math.floor(epochMs / 1000)
     .toString(16)
     .padStart(8, '0');
-  return `Root=1-${seconds}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${seconds}-${randomHex(12)}`;
 }

@@ -21,6 +21,16 @@ import type { ResourceMatcher } from './routing.ts';
 /** API Gateway's (REST) request payload limit. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
 
+/**
+ * How long an idle keep-alive connection stays open (ms). Node's default, 5 s, is shorter than
+ * the pauses of ordinary clients: a script whose event loop was blocked longer (an `execSync`
+ * of `release verify` then `release promote`) still holds the pooled connection the server had
+ * closed meanwhile, reuses it before it has seen the close, and gets a reset (`fetch failed:
+ * other side closed`, issue 10). With a long timeout the client's own idle timeout (undici: 4 s,
+ * or the `Keep-Alive: timeout=` hint less a margin) always comes first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 10 * 60 * 1000;
+
 /** What the gateway is wired to. */
 export interface GatewayOptions {
   /** Stage → version. */
@@ -54,6 +64,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
       }
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return server;
 }
 

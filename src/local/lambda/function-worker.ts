@@ -5,6 +5,7 @@
  * Lambda discards an environment after a timeout or a runtime crash.
  */
 import { Worker } from 'node:worker_threads';
+import type { LogBatcher } from './log-batcher.ts';
 import type { InvokeMessage, RuntimeInit, RuntimeMessage } from './protocol.ts';
 
 /** How one invocation ended. */
@@ -29,7 +30,7 @@ export interface FunctionWorkerOptions {
   /** V8 old-space limit: the function's memory size. */
   readonly memoryMb: number;
   /** Where the function's stdout/stderr go; null discards them. */
-  readonly output: NodeJS.WritableStream | null;
+  readonly output: LogBatcher | null;
   /** Called once when the worker has exited, for the runner to forget it. */
   readonly onExit: (worker: FunctionWorker, reason: string) => void;
 }
@@ -73,8 +74,9 @@ export class FunctionWorker {
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       // Unread output would pile up in memory, so it is always consumed.
-      if (options.output === null) stream.resume();
-      else stream.pipe(options.output, { end: false });
+      const output = options.output;
+      if (output === null) stream.resume();
+      else stream.on('data', (chunk: Buffer) => output.write(chunk));
     }
     this.worker.on('message', (message: RuntimeMessage) => this.onMessage(message));
     this.worker.on('error', (error: Error) => {

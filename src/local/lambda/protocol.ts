@@ -26,8 +26,11 @@ export interface InvokeMessage {
   readonly type: 'invoke';
   /** Correlates the answer. */
   readonly id: number;
-  /** The event, already a plain object. */
-  readonly event: unknown;
+  /**
+   * The event as JSON: Lambda hands a function the parse of the JSON it was invoked with, and
+   * one string crosses the thread boundary faster than a structured clone of the object.
+   */
+  readonly eventJson: string;
   /** The Lambda request id (`context.awsRequestId`). */
   readonly awsRequestId: string;
   /** The ARN the function was invoked through, with the alias qualifier. */

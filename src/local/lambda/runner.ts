@@ -9,6 +9,7 @@ import { LAMBDA_HANDLER } from '../../build/bundle-layout.ts';
 import { sourcePath } from '../../config/project-paths.ts';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../../config/gateway.ts';
 import { FunctionWorker } from './function-worker.ts';
+import { LogBatcher } from './log-batcher.ts';
 import type { InvokeOutcome } from './function-worker.ts';
 
 export type { InvokeOutcome } from './function-worker.ts';
@@ -100,6 +101,7 @@ export class FunctionRunner {
   private readonly timeoutMs: number;
   private readonly memoryMb: number;
   private readonly idleMs: number;
+  private readonly logs: LogBatcher | null;
   private closed = false;
 
   /** @param options see {@link FunctionRunnerOptions} */
@@ -107,6 +109,8 @@ export class FunctionRunner {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
     this.idleMs = options.idleMs ?? 600_000;
+    const output = options.output === undefined ? process.stdout : options.output;
+    this.logs = output === null ? null : new LogBatcher(output);
     this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 60_000));
     this.reaper.unref();
   }
@@ -127,7 +131,7 @@ export class FunctionRunner {
     const worker = await this.workerFor(request);
     const outcome = await worker.invoke(
       {
-        event: request.event,
+        eventJson: JSON.stringify(request.event) ?? 'null',
         awsRequestId: randomUUID(),
         invokedFunctionArn: this.functionArn(request.alias),
       },
@@ -154,6 +158,7 @@ export class FunctionRunner {
     clearInterval(this.reaper);
     await Promise.all([...this.workers.values()].map((worker) => worker.terminate()));
     this.workers.clear();
+    this.logs?.flush();
   }
 
   private async workerFor(request: InvokeRequest): Promise<FunctionWorker> {
@@ -180,7 +185,7 @@ export class FunctionRunner {
       },
       env: this.environmentFor(request.version),
       memoryMb: this.memoryMb,
-      output: this.options.output === undefined ? process.stdout : this.options.output,
+      output: this.logs,
       onExit: (gone) => {
         if (this.workers.get(request.codeKey) === gone) this.workers.delete(request.codeKey);
       },

@@ -54,7 +54,8 @@ async function run(message: InvokeMessage): Promise<void> {
     return; // reported once as init-error; the runner fails the invocation
   }
   try {
-    const result = await callHandler(handler, message.event, contextFor(message));
+    const event: unknown = JSON.parse(message.eventJson);
+    const result = await callHandler(handler, event, contextFor(message));
     let payload: string;
     try {
       // Lambda hands API Gateway the JSON of the result, so serialise exactly as it does.
