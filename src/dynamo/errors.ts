@@ -2,8 +2,11 @@
 // client's DynamoDBError, by DynamoDB's own name, never wrapped or swallowed.
 import type { Item } from './client.ts';
 
-/** What the write expected to find: a version number, or no item at all (`create`). */
-export type ExpectedVersion = number | 'absent';
+/**
+ * What the write expected to find: a version number, no item at all (`create`), or any
+ * version of the item (`upsert` with `mustExist`).
+ */
+export type ExpectedVersion = number | 'absent' | 'present';
 
 /**
  * A write whose version guard failed: someone else changed (or created, or deleted) the item
@@ -15,7 +18,7 @@ export type ExpectedVersion = number | 'absent';
  */
 export class VersionConflictError extends Error {
   override readonly name = 'VersionConflictError';
-  /** The version the write required, or `'absent'` when it required no item (create). */
+  /** The version the write required, `'absent'` (create) or `'present'` (upsert mustExist). */
   readonly expectedVersion: ExpectedVersion;
   /** The item as it is now (with its version), or `'absent'` when there is none. */
   readonly current: Item | 'absent';
@@ -50,7 +53,9 @@ function conflictMessage(init: {
   const expected =
     init.expectedVersion === 'absent'
       ? 'no item'
-      : `${init.versionAttribute} ${init.expectedVersion}`;
+      : init.expectedVersion === 'present'
+        ? 'an item'
+        : `${init.versionAttribute} ${init.expectedVersion}`;
   const found =
     init.current === 'absent'
       ? 'no item'

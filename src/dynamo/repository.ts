@@ -56,6 +56,27 @@ export interface MutateOptions {
   readonly backoff?: BackoffOptions;
 }
 
+/** Options for {@link VersionedRepository.upsert}. */
+export interface UpsertOptions<T> {
+  /** Attributes written only when the item is created (kept as they are otherwise). */
+  readonly onCreate?: Partial<T>;
+  /** Refuse to create: a conflict (expected `'present'`) when the item is absent. */
+  readonly mustExist?: boolean;
+  /**
+   * More actions for the same atomic UpdateItem, on attributes `changes` and `onCreate` do not
+   * name (e.g. a marker recording which request made this write).
+   */
+  readonly also?: readonly UpdateAction[];
+}
+
+/** What {@link VersionedRepository.upsert} wrote. */
+export interface UpsertResult<T, V extends string> {
+  /** The item as it is after the write. */
+  readonly item: Versioned<T, V>;
+  /** True when this write created the item (its version is 1). */
+  readonly created: boolean;
+}
+
 /** The default number of `mutate` retries. */
 export const DEFAULT_MUTATE_RETRIES = 10;
 
@@ -169,6 +190,50 @@ export class VersionedRepository<
   }
 
   /**
+   * Last writer wins, in one atomic UpdateItem and without a read: sets `changes` (and
+   * `onCreate` when the item is new) and bumps the version, creating the item at version 1
+   * when it is absent. Nothing to compare, so no conflict and no retry (except `mustExist` on a
+   * missing item). An existing item without the version attribute becomes version 1 and so
+   * also reports `created`.
+   */
+  async upsert(
+    key: KeyInput<T, K>,
+    changes: Partial<T>,
+    options: UpsertOptions<T> = {},
+  ): Promise<UpsertResult<T, V>> {
+    const keyItem = this.#keyOf(key);
+    const actions: UpdateAction[] = [
+      ...this.#setActions(keyItem, changes, (name, value) => ({ set: name, value })),
+      ...this.#setActions(keyItem, options.onCreate ?? {}, (name, value) => ({
+        set: name,
+        ifNotExists: value,
+      })),
+      ...(options.also ?? []),
+      { set: this.#version, increment: 1, start: UNVERSIONED },
+    ];
+    const mustExist = options.mustExist === true;
+    const { UpdateExpression, ...expression } = buildExpression({
+      update: actions,
+      ...(mustExist ? { condition: { attr: this.#key, exists: true } } : {}),
+    });
+    if (UpdateExpression === undefined) throw new Error('expression builder gave no update');
+    const { Attributes: attributes } = await this.#guarded(keyItem, 'present', () =>
+      this.#client.updateItem({
+        TableName: this.#table,
+        Key: keyItem,
+        UpdateExpression,
+        ...expression,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (attributes === undefined) {
+      throw new Error(`UpdateItem on ${this.#table} returned no attributes despite ALL_NEW`);
+    }
+    const item = this.#withVersion(attributes);
+    return { item, created: item[this.#version] === 1 };
+  }
+
+  /**
    * Replaces the whole item, if it exists at `expectedVersion`; attributes `item` lacks are
    * removed. Its version becomes `expectedVersion + 1` (any version in `item` is ignored).
    */
@@ -248,6 +313,27 @@ export class VersionedRepository<
     }
   }
 
+  // One SET action per attribute of `values`, skipping undefined, the version and the key
+  // (which must match the item's key).
+  #setActions(
+    keyItem: Item,
+    values: Item,
+    action: (name: string, value: unknown) => UpdateAction,
+  ): UpdateAction[] {
+    const actions: UpdateAction[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined || name === this.#version) continue;
+      if (name === this.#key) {
+        if (value !== keyItem[this.#key]) {
+          throw new TypeError(`a write cannot change the key "${name}"; write a new item instead`);
+        }
+        continue;
+      }
+      actions.push(action(literalName(name), value));
+    }
+    return actions;
+  }
+
   /** `attribute_exists(key) AND version = expected` (or `attribute_not_exists(version)` for 0). */
   #guard(expected: number): Condition {
     return {
@@ -264,7 +350,7 @@ export class VersionedRepository<
    * create's and put's common path: writes the whole item if it is absent (at version 1) or
    * at `expectedVersion` (at the next version); otherwise a {@link VersionConflictError}.
    */
-  async #guardedPut(item: T, expectedVersion: ExpectedVersion): Promise<Versioned<T, V>> {
+  async #guardedPut(item: T, expectedVersion: number | 'absent'): Promise<Versioned<T, V>> {
     const key = this.#keyOf(item);
     const expected = expectedVersion === 'absent' ? 'absent' : checkedVersion(expectedVersion);
     const [version, condition]: [number, Condition] =

@@ -1,5 +1,6 @@
 // What the user operations need from storage: the slice of VersionedRepository
 // (src/dynamo/repository.ts) they call, so tests and other stores can stand in for it.
+import type { UpsertOptions, UpsertResult } from '../dynamo/repository.ts';
 
 /** A user as stored, without its version. */
 export type UserRecord = {
@@ -31,6 +32,15 @@ export interface UserStore {
   ): Promise<VersionedUser>;
   /** Deletes; undefined when nothing existed (only without `expectedVersion`). */
   delete(key: UserKey, options?: { expectedVersion?: number }): Promise<VersionedUser | undefined>;
+  /**
+   * Last writer wins in one atomic UpdateItem: sets `changes` (and `onCreate` on a new user),
+   * bumps the version; `mustExist` → VersionConflictError when absent.
+   */
+  upsert(
+    key: UserKey,
+    changes: Partial<UserRecord>,
+    options?: UpsertOptions<UserRecord>,
+  ): Promise<UpsertResult<UserRecord, 'lock_version'>>;
   /** Read-modify-write, retried on conflict. */
   mutate(
     key: UserKey,

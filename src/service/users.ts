@@ -5,7 +5,7 @@ import { RetriesExhaustedError, VersionConflictError } from '../dynamo/errors.ts
 import { HttpError } from './http-error.ts';
 import { etagFor, preconditionFailed, type IfMatch, type WritePlan } from './preconditions.ts';
 import type { Reply } from './respond.ts';
-import type { UserRecord, UserStore, VersionedUser } from './store.ts';
+import type { UserStore, VersionedUser } from './store.ts';
 
 /** The user as the API shows it: exactly these five fields. */
 export interface UserView {
@@ -50,27 +50,20 @@ export async function putUser(
       );
       return userReply(200, user);
     }
-    case 'replace-existing': {
-      const user = await guard(() =>
-        store.mutate({ id }, (current) => {
-          if (current === undefined) throw preconditionFailed(412, 'present', undefined);
-          return changed(current, name, now);
-        }),
-      );
-      return userReply(200, user);
-    }
+    case 'replace-existing':
     case 'upsert': {
-      // The last call of the function is the one whose result was written.
-      let created = false;
-      const user = await guard(() =>
-        store.mutate({ id }, (current) => {
-          created = current === undefined;
-          return current === undefined
-            ? { id, name, created_at: now, updated_at: now }
-            : changed(current, name, now);
-        }),
+      // One atomic UpdateItem: nothing to compare, so nothing to lose a race against.
+      const mustExist = plan.kind === 'replace-existing';
+      const { item, created } = await guard(
+        () =>
+          store.upsert(
+            { id },
+            { name, updated_at: now },
+            { onCreate: { created_at: now }, mustExist },
+          ),
+        { status: 412, expected: 'present' },
       );
-      return userReply(created ? 201 : 200, user);
+      return userReply(created ? 201 : 200, item);
     }
   }
 }
@@ -99,11 +92,6 @@ export async function deleteUser(
   return { status: 204 };
 }
 
-// Keeps id and created_at; anything else the item holds is replaced by the API's fields.
-function changed(current: VersionedUser, name: string, now: string): UserRecord {
-  return { id: current.id, name, created_at: current.created_at, updated_at: now };
-}
-
 function userReply(status: number, user: VersionedUser): Reply {
   const view: UserView = {
     id: user.id,
@@ -122,7 +110,7 @@ function notFound(id: string): HttpError {
 /** How a version conflict of a guarded write is answered. */
 interface Conflict {
   readonly status: 409 | 412;
-  readonly expected: number | 'absent';
+  readonly expected: number | 'absent' | 'present';
 }
 
 /**

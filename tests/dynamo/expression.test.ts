@@ -256,6 +256,35 @@ describe('updates', () => {
     });
   });
 
+  it('from: ifNotExists and increment read another attribute', () => {
+    expect(
+      upd(
+        { set: 'name', ifNotExists: 'x', from: 'address.city' },
+        { set: 'age', increment: 1, start: 0, from: 'lock_version' },
+        { set: 'address.geo.lat', decrement: 2, from: 'age' },
+      ),
+    ).toEqual({
+      UpdateExpression:
+        'SET #n0 = if_not_exists(#n1.#n2, :v0), #n3 = if_not_exists(#n4, :v1) + :v2, #n1.#n5.#n6 = #n3 - :v3',
+      ExpressionAttributeNames: {
+        '#n0': 'name',
+        '#n1': 'address',
+        '#n2': 'city',
+        '#n3': 'age',
+        '#n4': 'lock_version',
+        '#n5': 'geo',
+        '#n6': 'lat',
+      },
+      ExpressionAttributeValues: { ':v0': 'x', ':v1': 0, ':v2': 1, ':v3': 2 },
+    });
+  });
+
+  it('from is refused on value and append', () => {
+    expect(() => buildExpression({ update: [{ set: 'a', value: 1, from: 'b' } as never] })).toThrow(
+      /unexpected "from"/,
+    );
+  });
+
   it('a negative increment keeps "+" and the negative value', () => {
     expect(upd({ set: 'age', increment: -3 })).toMatchObject({
       UpdateExpression: 'SET #n0 = #n0 + :v0',

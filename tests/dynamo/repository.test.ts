@@ -246,6 +246,60 @@ describe.each(['sdk', 'lean'] as const)('VersionedRepository over the %s client'
     });
   });
 
+  describe('upsert', () => {
+    it('creates at version 1 (created), then bumps (not created), keeping onCreate values', async () => {
+      const id = freshId();
+      const first = await repo().upsert({ id }, { name: 'Ada' }, { onCreate: { email: 'a@x' } });
+      expect(first).toEqual({
+        item: { id, name: 'Ada', email: 'a@x', lock_version: 1 },
+        created: true,
+      });
+      const second = await repo().upsert({ id }, { name: 'Ann' }, { onCreate: { email: 'b@x' } });
+      expect(second).toEqual({
+        item: { id, name: 'Ann', email: 'a@x', lock_version: 2 },
+        created: false,
+      });
+    });
+
+    it('concurrent upserts all apply, each with its own version', async () => {
+      const id = freshId();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => repo().upsert({ id }, { name: `w${i}` })),
+      );
+      const versions = results.map((result) => result.item.lock_version).sort((a, b) => a - b);
+      expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+    });
+
+    it('mustExist: a conflict "present" on a missing item, which stays missing', async () => {
+      const id = freshId();
+      const conflict = await rejection(
+        repo().upsert({ id }, { name: 'x' }, { mustExist: true }),
+        VersionConflictError,
+      );
+      expect(conflict.expectedVersion).toBe('present');
+      expect(conflict.current).toBe('absent');
+      expect(await repo().get({ id }, { consistent: true })).toBeUndefined();
+    });
+
+    it('also: extra actions land in the same write (a copy of the new version)', async () => {
+      const id = freshId();
+      await repo().create({ id, name: 'Ada' });
+      const { item } = await repo().upsert(
+        { id },
+        { name: 'Ann' },
+        { also: [{ set: 'visits', increment: 1, start: 0, from: 'lock_version' }] },
+      );
+      expect(item).toEqual({ id, name: 'Ann', visits: 2, lock_version: 2 });
+    });
+
+    it('refuses to change the key', async () => {
+      await expect(repo().upsert({ id: 'a' }, { id: 'b', name: 'x' })).rejects.toThrow(
+        'a write cannot change the key "id"',
+      );
+    });
+  });
+
   describe('mutate', () => {
     it('creates through fn(undefined) when absent, then changes what it reads', async () => {
       const id = freshId();

@@ -125,12 +125,13 @@ export type Condition<T = AnyItem> =
   | { or: readonly Condition<T>[]; and?: never; not?: never }
   | { not: Condition<T>; and?: never; or?: never };
 
-type SetKeys = 'value' | 'ifNotExists' | 'increment' | 'decrement' | 'start' | 'append' | 'prepend';
+type SetKeys =
+  'value' | 'ifNotExists' | 'increment' | 'decrement' | 'start' | 'from' | 'append' | 'prepend';
 type Only<O> = O & { [K in Exclude<SetKeys, keyof O>]?: never };
 
-type NumberAction<P, V> = number extends V
-  ? | Only<{ set: P; increment: number; start?: number }>
-    | Only<{ set: P; decrement: number; start?: number }>
+type NumberAction<P, V, T> = number extends V
+  ? | Only<{ set: P; increment: number; start?: number; from?: Path<T> }>
+    | Only<{ set: P; decrement: number; start?: number; from?: Path<T> }>
   : never;
 
 type ListAction<P, V> = unknown extends V
@@ -149,8 +150,8 @@ type Deletable<V> = unknown extends V
 
 type UpdateFor<E, T> = E extends readonly [infer P extends string, infer V]
   ? | Only<{ set: P; value: V | AttrRef<Path<T>> }>
-    | Only<{ set: P; ifNotExists: V }>
-    | NumberAction<P, V>
+    | Only<{ set: P; ifNotExists: V; from?: Path<T> }>
+    | NumberAction<P, V, T>
     | ListAction<P, V>
     | { remove: P }
     | ([Addable<V>] extends [never] ? never : { add: P; value: Addable<V> })
@@ -162,6 +163,10 @@ type UpdateFor<E, T> = E extends readonly [infer P extends string, infer V]
  * `{ set: 'name', value: 'Ann' }` → `SET #n0 = :v0`;
  * `{ set: 'n', ifNotExists: 0 }` → `SET #n0 = if_not_exists(#n0, :v0)`;
  * `{ set: 'n', increment: 1 }` → `SET #n0 = #n0 + :v0` (`start: 0` reads a missing `n` as 0);
+ * `from: 'm'` on `ifNotExists`/`increment`/`decrement` reads another attribute instead:
+ * `{ set: 'copy', increment: 1, start: 0, from: 'n' }` → `SET #n0 = if_not_exists(#n1, :v0) + :v1`
+ * (SET values are computed from the item as it was, so this is `n`'s new value after an
+ * `increment` of `n` in the same update);
  * `{ set: 'n', decrement: 1 }` → `SET #n0 = #n0 - :v0`;
  * `{ set: 'l', append: [x] }` / `prepend` → `list_append`;
  * `{ remove: 'a' }` → `REMOVE #n0`; `{ add: 'n', value: 1 }` → `ADD #n0 :v0`;

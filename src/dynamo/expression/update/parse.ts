@@ -72,10 +72,18 @@ function parseSet(ctx: ParseContext, action: Record<string, unknown>): UpdateNod
   }
   const form = forms[0] as SetForm;
   const withStart = form === 'increment' || form === 'decrement';
-  onlyKeys(ctx, action, withStart ? ['set', form, 'start'] : ['set', form]);
+  const withFrom = withStart || form === 'ifNotExists';
+  onlyKeys(
+    ctx,
+    action,
+    withStart ? ['set', form, 'start', 'from'] : withFrom ? ['set', form, 'from'] : ['set', form],
+  );
   const at = { ...ctx, where: `${ctx.where}.${form}` };
   const raw = action[form];
-  const self: SetValue = { kind: 'operand', operand: { kind: 'path', path } };
+  // The attribute the value is computed from: the target itself unless `from` names another.
+  const source =
+    'from' in action ? pathAt({ ...ctx, where: `${ctx.where}.from` }, action.from) : path;
+  const self: SetValue = { kind: 'operand', operand: { kind: 'path', path: source } };
   switch (form) {
     case 'value':
       return { kind: 'set', path, value: { kind: 'operand', operand: operand(at, raw, true) } };
@@ -83,7 +91,7 @@ function parseSet(ctx: ParseContext, action: Record<string, unknown>): UpdateNod
       return {
         kind: 'set',
         path,
-        value: { kind: 'ifNotExists', path, fallback: valueOperand(at, raw) },
+        value: { kind: 'ifNotExists', path: source, fallback: valueOperand(at, raw) },
       };
     case 'increment':
     case 'decrement': {
@@ -92,7 +100,7 @@ function parseSet(ctx: ParseContext, action: Record<string, unknown>): UpdateNod
         'start' in action
           ? {
               kind: 'ifNotExists',
-              path,
+              path: source,
               fallback: numberOperand({ ...ctx, where: `${ctx.where}.start` }, action.start),
             }
           : self;
