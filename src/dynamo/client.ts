@@ -71,6 +71,13 @@ export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'RequestLimitExceeded',
 ]);
 
+/**
+ * The name of the error for a write that may or may not have been applied (a timeout, a reset
+ * connection, a 5xx or a corrupted answer after the request was sent) and that is not safe to
+ * send again because nothing guards it against applying twice (no ConditionExpression).
+ */
+export const WRITE_OUTCOME_UNKNOWN = 'WriteOutcomeUnknown';
+
 /** Options for {@link DynamoDBError}. */
 export interface DynamoDBErrorOptions {
   /** HTTP status of the response; absent when no response arrived (network error). */

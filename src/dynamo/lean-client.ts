@@ -4,6 +4,7 @@
 import { AwsV4Signer } from 'aws4fetch';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type BackoffOptions, backoffDelay, sleep as timerSleep } from './backoff.ts';
+import { crc32 } from './crc32.ts';
 import {
   DynamoDBError,
   type DeleteItemInput,
@@ -13,10 +14,16 @@ import {
   type PutItemInput,
   THROTTLING_ERROR_NAMES,
   type UpdateItemInput,
+  WRITE_OUTCOME_UNKNOWN,
 } from './client.ts';
+
+export { WRITE_OUTCOME_UNKNOWN };
 
 /** Environment variable the local stack sets to point the Lambda at the embedded DynamoDB. */
 export const ENDPOINT_ENV = 'STAGECRAFT_DYNAMODB_ENDPOINT';
+
+/** Environment variable overriding the per-request timeout, in milliseconds. */
+export const TIMEOUT_ENV = 'STAGECRAFT_DYNAMODB_TIMEOUT_MS';
 
 /** AWS credentials, as Lambda puts them in the environment. */
 export interface LeanCredentials {
@@ -55,6 +62,12 @@ export interface LeanClientOptions {
    */
   readonly backoff?: BackoffOptions;
   /**
+   * Per-request timeout in ms: a request (answer body included) taking longer is aborted and
+   * treated like a network error.
+   * @default env STAGECRAFT_DYNAMODB_TIMEOUT_MS, else 3000
+   */
+  readonly timeoutMs?: number;
+  /**
    * Where credentials, region and endpoint are read from.
    * @default process.env
    */
@@ -66,6 +79,9 @@ export interface LeanClientOptions {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5;
+// DynamoDB answers single-item requests in milliseconds; 3 s leaves room for a slow one and
+// still gives a Lambda (API Gateway waits 29 s) time for retries.
+const DEFAULT_TIMEOUT_MS = 3000;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 25, capMs: 1000 };
 // Attribute values inside lists/maps/sets that are undefined are dropped, as the SDK client is
 // configured to do too (sdk-client.ts), so both behave the same.
@@ -76,6 +92,7 @@ interface ResolvedConfig {
   readonly url: string;
   readonly region: string;
   readonly credentials: LeanCredentials;
+  readonly timeoutMs: number;
 }
 
 type Operation = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
@@ -145,10 +162,19 @@ export class LeanDynamoClient implements ItemClient {
     const payload = JSON.stringify(body);
     const maxAttempts = Math.max(1, this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     const wait = this.#options.sleep ?? timerSleep;
+    // A read, or a write whose condition refuses a second application, may be sent again after
+    // an answer was lost; an unconditioned write may not (it could apply twice).
+    const repeatable =
+      operation === 'GetItem' ||
+      typeof (body as { ConditionExpression?: unknown }).ConditionExpression === 'string';
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#attempt(config, operation, payload);
-      } catch (error) {
+      } catch (thrown) {
+        if (thrown instanceof MaybeApplied && !repeatable) {
+          throw outcomeUnknown(operation, thrown.error);
+        }
+        const error = thrown instanceof MaybeApplied ? thrown.error : thrown;
         if (!(error instanceof DynamoDBError) || !error.retryable || attempt >= maxAttempts) {
           throw error;
         }
@@ -178,20 +204,81 @@ export class LeanDynamoClient implements ItemClient {
       cache: this.#signingKeys,
     }).sign();
     let response: Response;
-    let text: string;
+    let bytes: Uint8Array;
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, config.timeoutMs);
+    let sent = false;
     try {
       response = await fetch(signed.url, {
         method: signed.method,
         headers: signed.headers,
         body: payload,
+        signal: abort.signal,
       });
-      text = await response.text();
+      sent = true;
+      bytes = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
-      throw networkError(operation, config.url, error);
+      const failure = timedOut
+        ? timeoutError(operation, config, error)
+        : networkError(operation, config.url, error);
+      // Refused or unresolved: nothing reached DynamoDB. Anything else may have been applied.
+      throw sent || timedOut || !neverSent(error) ? new MaybeApplied(failure) : failure;
+    } finally {
+      clearTimeout(timer);
     }
+    const expected = response.headers.get('x-amz-crc32');
+    if (expected !== null && Number(expected) !== crc32(bytes)) {
+      const corrupted = new DynamoDBError(
+        'CRC32CheckFailed',
+        `DynamoDB ${operation} answer failed its x-amz-crc32 check (body corrupted on the way)`,
+        { statusCode: response.status, retryable: true },
+      );
+      // An error answer means nothing was applied; a 2xx one means the write was.
+      throw response.ok ? new MaybeApplied(corrupted) : corrupted;
+    }
+    const text = new TextDecoder().decode(bytes);
     if (response.ok) return parseBody(text, operation, response.status);
-    throw errorFromResponse(response.status, text);
+    const error = errorFromResponse(response.status, text);
+    // A 5xx (InternalServerError, ServiceUnavailable) may come after the write was applied.
+    throw response.status >= 500 ? new MaybeApplied(error) : error;
   }
+}
+
+/** A failure after which the request may have been applied; #send decides whether to retry. */
+class MaybeApplied extends Error {
+  readonly error: DynamoDBError;
+  constructor(error: DynamoDBError) {
+    super(error.message, { cause: error });
+    this.error = error;
+  }
+}
+
+function outcomeUnknown(operation: Operation, error: DynamoDBError): DynamoDBError {
+  return new DynamoDBError(
+    WRITE_OUTCOME_UNKNOWN,
+    `DynamoDB ${operation} may or may not have been applied (${error.name}: ${error.message}); ` +
+      'not retried because nothing guards it against applying twice',
+    { ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }), cause: error },
+  );
+}
+
+// Connection refused, host not found: the request never left this process.
+function neverSent(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
+
+function timeoutError(operation: Operation, config: ResolvedConfig, cause: unknown): DynamoDBError {
+  return new DynamoDBError(
+    'TimeoutError',
+    `DynamoDB ${operation} to ${config.url} took longer than ${config.timeoutMs} ms`,
+    { retryable: true, cause },
+  );
 }
 
 function resolveConfig(options: LeanClientOptions): ResolvedConfig {
@@ -210,7 +297,22 @@ function resolveConfig(options: LeanClientOptions): ResolvedConfig {
   } catch {
     throw new Error(`DynamoDB client: endpoint is not a URL: ${JSON.stringify(url)}`);
   }
-  return { url, region, credentials };
+  const timeoutMs = options.timeoutMs ?? timeoutFromEnv(env[TIMEOUT_ENV]);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new Error(`DynamoDB client: timeoutMs must be a positive number, got ${timeoutMs}`);
+  }
+  return { url, region, credentials, timeoutMs };
+}
+
+function timeoutFromEnv(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_TIMEOUT_MS;
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new Error(
+      `DynamoDB client: ${TIMEOUT_ENV} must be a positive number of ms, got ${value}`,
+    );
+  }
+  return ms;
 }
 
 function credentialsFromEnv(env: Readonly<Record<string, string | undefined>>): LeanCredentials {

@@ -1,6 +1,6 @@
 // The three operations of the user API over a stage's UserStore. Each returns a Reply or
 // throws an HttpError; storage conflicts become 409/412 here, with the current version.
-import { THROTTLING_ERROR_NAMES, DynamoDBError } from '../dynamo/client.ts';
+import { THROTTLING_ERROR_NAMES, DynamoDBError, WRITE_OUTCOME_UNKNOWN } from '../dynamo/client.ts';
 import { RetriesExhaustedError, VersionConflictError } from '../dynamo/errors.ts';
 import { HttpError } from './http-error.ts';
 import { etagFor, preconditionFailed, type IfMatch, type WritePlan } from './preconditions.ts';
@@ -130,6 +130,13 @@ async function guard<T>(call: () => Promise<T>, conflict?: Conflict): Promise<T>
     }
     if (error instanceof DynamoDBError && THROTTLING_ERROR_NAMES.has(error.name)) {
       throw busy('the user table is busy; retry', error);
+    }
+    if (error instanceof DynamoDBError && error.name === WRITE_OUTCOME_UNKNOWN) {
+      throw busy(
+        'the write may or may not have been applied (the storage answer was lost); ' +
+          'retry with an Idempotency-Key to be sure it applies once',
+        error,
+      );
     }
     throw error;
   }
