@@ -67,6 +67,10 @@ function decodeBody(event: EventBody, maxBytes: number): string {
     // API Gateway hands text bodies over as strings; their size is their UTF-8 length.
     const bytes = Buffer.byteLength(body, 'utf8');
     if (bytes > maxBytes) throw tooLarge(bytes, maxBytes);
+    // Whoever decoded the bytes (API Gateway, the local gateway) may have replaced invalid
+    // UTF-8 with U+FFFD or left lone surrogates; either way the client's bytes were not UTF-8,
+    // and storing the replacement would silently change what was sent.
+    if (body.includes(REPLACEMENT_CHARACTER) || LONE_SURROGATE.test(body)) throw notUtf8();
     return stripBom(body);
   }
   const bytes = Buffer.from(body, 'base64');
@@ -75,8 +79,15 @@ function decodeBody(event: EventBody, maxBytes: number): string {
     // The decoder drops a leading byte order mark itself (ignoreBOM: false).
     return utf8.decode(bytes);
   } catch {
-    throw new HttpError(400, 'request body is not valid UTF-8');
+    throw notUtf8();
   }
+}
+
+const REPLACEMENT_CHARACTER = '\uFFFD';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function notUtf8(): HttpError {
+  return new HttpError(400, 'request body is not valid UTF-8');
 }
 
 function tooLarge(bytes: number, maxBytes: number): HttpError {

@@ -136,9 +136,20 @@ describe('readJsonBody', () => {
       { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'), isBase64Encoded: true },
       'request body is not valid UTF-8',
     ],
+    // What a text body holds once someone decoded \xff\xfe leniently (U+FFFD twice).
+    [
+      { body: Buffer.from('{"name":"\xff\xfe"}', 'latin1').toString('utf8') },
+      'request body is not valid UTF-8',
+    ],
+    [{ body: '{"name":"\ud800"}' }, 'request body is not valid UTF-8'],
+    [{ body: '{"name":"\udc00x"}' }, 'request body is not valid UTF-8'],
   ])('answers 400 for %j', (event, message) => {
     const error = httpFailure(() => read(event));
     expect([error.status, error.message]).toEqual([400, message]);
+  });
+
+  it('keeps well-formed astral characters (surrogate pairs) in a text body', () => {
+    expect(read({ body: '{"name":"\ud83d\ude00"}' })).toEqual({ name: '\u{1F600}' });
   });
 
   it('parses deeply nested JSON without blowing the stack (the schema refuses it next)', () => {
