@@ -67,6 +67,8 @@ export interface UpsertOptions<T> {
    * name (e.g. a marker recording which request made this write).
    */
   readonly also?: readonly UpdateAction[];
+  /** A further condition the write needs (ANDed with `mustExist`); a conflict when it fails. */
+  readonly condition?: Condition;
 }
 
 /** What {@link VersionedRepository.upsert} wrote. */
@@ -211,10 +213,15 @@ export class VersionedRepository<
       ...(options.also ?? []),
       { set: this.#version, increment: 1, start: UNVERSIONED },
     ];
-    const mustExist = options.mustExist === true;
+    const conditions: Condition[] = [
+      ...(options.mustExist === true ? [{ attr: this.#key, exists: true } as const] : []),
+      ...(options.condition === undefined ? [] : [options.condition]),
+    ];
     const { UpdateExpression, ...expression } = buildExpression({
       update: actions,
-      ...(mustExist ? { condition: { attr: this.#key, exists: true } } : {}),
+      ...(conditions.length === 0
+        ? {}
+        : { condition: conditions.length === 1 ? conditions[0] : { and: conditions } }),
     });
     if (UpdateExpression === undefined) throw new Error('expression builder gave no update');
     const { Attributes: attributes } = await this.#guarded(keyItem, 'present', () =>
@@ -224,6 +231,7 @@ export class VersionedRepository<
         UpdateExpression,
         ...expression,
         ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     if (attributes === undefined) {
@@ -231,6 +239,32 @@ export class VersionedRepository<
     }
     const item = this.#withVersion(attributes);
     return { item, created: item[this.#version] === 1 };
+  }
+
+  /**
+   * Removes bookkeeping attributes (never the key or the version) from an item if it exists,
+   * without bumping its version: they were never part of what a reader sees.
+   */
+  async forget(key: KeyInput<T, K>, attributes: readonly string[]): Promise<void> {
+    const keyItem = this.#keyOf(key);
+    const names = attributes.filter((name) => name !== this.#key && name !== this.#version);
+    if (names.length === 0) return;
+    const { UpdateExpression, ...expression } = buildExpression({
+      update: names.map((name) => ({ remove: literalName(name) })),
+      condition: { attr: this.#key, exists: true },
+    });
+    if (UpdateExpression === undefined) throw new Error('expression builder gave no update');
+    try {
+      await this.#client.updateItem({
+        TableName: this.#table,
+        Key: keyItem,
+        UpdateExpression,
+        ...expression,
+      });
+    } catch (error) {
+      // The item is gone: nothing left to forget.
+      if (!isDynamoDBError(error, 'ConditionalCheckFailedException')) throw error;
+    }
   }
 
   /**

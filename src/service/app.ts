@@ -7,6 +7,11 @@ import { readJsonBody } from './body.ts';
 import { RequestHeaders } from './headers.ts';
 import { HttpError } from './http-error.ts';
 import { createLogger, errorFields, type Logger, type LogLevel } from './logger.ts';
+import { fingerprint } from './idempotency/fingerprint.ts';
+import { parseIdempotencyKey } from './idempotency/key.ts';
+import type { IdempotencyRecords } from './idempotency/records.ts';
+import { runIdempotent, type IdempotencyContext } from './idempotency/run.ts';
+import { idempotentDelete, idempotentPut } from './idempotency/user-writes.ts';
 import { parseIfMatch, parseIfNoneMatch, planWrite } from './preconditions.ts';
 import { errorReply, internalErrorReply, toProxyResult, type Reply } from './respond.ts';
 import { MAX_BODY_BYTES, ROUTES, type OperationId, type RouteSpec } from './routes.ts';
@@ -27,6 +32,8 @@ export type ProxyHandler = (
 export interface HandlerDependencies {
   /** The user table of a stage; called only once a request has passed validation. */
   readonly repositoryFor: (stage: Stage) => UserStore;
+  /** Where a stage keeps its `Idempotency-Key` records (its own user table, see records.ts). */
+  readonly idempotencyFor: (stage: Stage) => IdempotencyRecords;
   /**
    * Clock for `created_at` / `updated_at` and log timestamps.
    * @default () => new Date()
@@ -50,7 +57,9 @@ interface Request {
   readonly route: RouteSpec;
   readonly id: string;
   readonly headers: RequestHeaders;
+  readonly stage: Stage;
   readonly store: () => UserStore;
+  readonly records: () => IdempotencyRecords;
   readonly now: () => Date;
 }
 
@@ -61,15 +70,52 @@ const OPERATIONS: Readonly<Record<OperationId, (request: Request) => Promise<Rep
     if (route.body === undefined) throw new Error(`route ${route.resource} lacks a body schema`);
     const ifMatch = parseIfMatch(headers);
     const ifNoneMatch = parseIfNoneMatch(headers);
-    const body = validateBody(route.body, readJsonBody(request.event, headers, MAX_BODY_BYTES));
+    const key = parseIdempotencyKey(headers);
+    const parsed = readJsonBody(request.event, headers, MAX_BODY_BYTES);
+    const body = validateBody(route.body, parsed);
     const { name, lock_version: bodyVersion } = body;
     if (typeof name !== 'string') throw new Error('body schema lets a POST through without name');
     const version = typeof bodyVersion === 'number' ? bodyVersion : undefined;
     const plan = planWrite(ifMatch, ifNoneMatch, version);
-    return putUser(request.store(), request.id, name, plan, request.now().toISOString());
+    if (key === undefined) {
+      return putUser(request.store(), request.id, name, plan, request.now().toISOString());
+    }
+    return runIdempotent(
+      idempotencyContext(request, key, parsed),
+      idempotentPut(request.store(), request.id, name, plan),
+    );
   },
-  deleteUser: (request) => deleteUser(request.store(), request.id, parseIfMatch(request.headers)),
+  deleteUser: async (request) => {
+    const ifMatch = parseIfMatch(request.headers);
+    const key = parseIdempotencyKey(request.headers);
+    if (key === undefined) return deleteUser(request.store(), request.id, ifMatch);
+    return runIdempotent(
+      idempotencyContext(request, key, undefined),
+      idempotentDelete(request.store(), request.id, ifMatch),
+    );
+  },
 };
+
+function idempotencyContext(request: Request, key: string, body: unknown): IdempotencyContext {
+  const { headers, route } = request;
+  return {
+    records: request.records(),
+    scope: {
+      stage: request.stage,
+      route: `${route.method} ${route.resource}`,
+      userId: request.id,
+      key,
+    },
+    fingerprint: fingerprint({
+      method: route.method,
+      id: request.id,
+      ifMatch: headers.single('If-Match'),
+      ifNoneMatch: headers.single('If-None-Match'),
+      body,
+    }),
+    now: request.now,
+  };
+}
 
 /**
  * Builds the Lambda handler. Cheap: nothing is connected or read until the first request.
@@ -107,7 +153,9 @@ export function createHandler(dependencies: HandlerDependencies): ProxyHandler {
         route: match.route,
         id: validateUserId(pathParameter(event, 'id') ?? match.params.id),
         headers: RequestHeaders.fromEvent(event),
+        stage: resolved,
         store: () => dependencies.repositoryFor(resolved),
+        records: () => dependencies.idempotencyFor(resolved),
         now,
       });
     } catch (error) {

@@ -8,10 +8,12 @@ import type { ItemClient } from '../dynamo/client.ts';
 import { LeanDynamoClient } from '../dynamo/lean-client.ts';
 import { VersionedRepository } from '../dynamo/repository.ts';
 import { createHandler, type ProxyHandler } from './app.ts';
+import { IdempotencyRecords } from './idempotency/records.ts';
 import type { UserRecord, UserStore } from './store.ts';
 
 let client: ItemClient | undefined;
 const repositories = new Map<Stage, UserStore>();
+const records = new Map<Stage, IdempotencyRecords>();
 let app: ProxyHandler | undefined;
 
 // One client for both stages (it holds the signing-key cache); one repository per stage table.
@@ -29,6 +31,17 @@ function repositoryFor(stage: Stage): UserStore {
   return repository;
 }
 
+// Idempotency records live in the stage's own user table (under ids no user can have).
+function idempotencyFor(stage: Stage): IdempotencyRecords {
+  let store = records.get(stage);
+  if (store === undefined) {
+    client ??= new LeanDynamoClient();
+    store = new IdempotencyRecords({ client, tableName: tableNameFor(stage), key: USER_TABLE_KEY });
+    records.set(stage, store);
+  }
+  return store;
+}
+
 /**
  * The Lambda handler: an API Gateway REST proxy event (payload 1.0) in, a proxy result out.
  * The stage (and table) comes from the alias in `context.invokedFunctionArn`, confirmed by
@@ -38,6 +51,6 @@ export async function handler(
   event: APIGatewayProxyEvent,
   context: Context,
 ): Promise<APIGatewayProxyResult> {
-  app ??= createHandler({ repositoryFor });
+  app ??= createHandler({ repositoryFor, idempotencyFor });
   return app(event, context);
 }

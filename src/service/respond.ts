@@ -9,6 +9,8 @@ export interface Reply {
   readonly status: number;
   /** JSON body; absent for 204. */
   readonly body?: unknown;
+  /** The JSON body already serialised (a replayed answer, sent byte for byte); wins over body. */
+  readonly rawBody?: string;
   /** Headers specific to this reply (ETag, Allow, …). */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -39,7 +41,8 @@ export function toProxyResult(
   common: Readonly<Record<string, string>>,
 ): APIGatewayProxyResult {
   const headers: Record<string, string> = { ...reply.headers, ...common };
-  if (reply.body === undefined) return { statusCode: reply.status, headers, body: '' };
+  const body = reply.rawBody ?? (reply.body === undefined ? undefined : JSON.stringify(reply.body));
+  if (body === undefined) return { statusCode: reply.status, headers, body: '' };
   headers['Content-Type'] = JSON_CONTENT_TYPE;
-  return { statusCode: reply.status, headers, body: JSON.stringify(reply.body) };
+  return { statusCode: reply.status, headers, body };
 }

@@ -41,6 +41,8 @@ export interface UserStore {
     changes: Partial<UserRecord>,
     options?: UpsertOptions<UserRecord>,
   ): Promise<UpsertResult<UserRecord, 'lock_version'>>;
+  /** Removes bookkeeping attributes from the user, if it exists, without a version bump. */
+  forget(key: UserKey, attributes: readonly string[]): Promise<void>;
   /** Read-modify-write, retried on conflict. */
   mutate(
     key: UserKey,

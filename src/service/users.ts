@@ -92,7 +92,8 @@ export async function deleteUser(
   return { status: 204 };
 }
 
-function userReply(status: number, user: VersionedUser): Reply {
+/** The reply for a user: its five API fields and its ETag. */
+export function userReply(status: number, user: VersionedUser): Reply {
   const view: UserView = {
     id: user.id,
     name: user.name,

@@ -10,6 +10,7 @@ import {
   type HandlerDependencies,
   type ProxyHandler,
 } from '../../src/service/app.ts';
+import { IdempotencyRecords } from '../../src/service/idempotency/records.ts';
 import { createLogger } from '../../src/service/logger.ts';
 import type { UserRecord, UserStore } from '../../src/service/store.ts';
 import { lambdaContext, userEvent, type RequestSpec } from './events.ts';
@@ -59,8 +60,11 @@ export async function startService(
     return store;
   };
   const logs: Record<string, unknown>[] = [];
+  const records = (stage: Stage) =>
+    new IdempotencyRecords({ client, tableName: tableNameFor(stage), key: 'id' });
   const handler = createHandler({
     repositoryFor: table,
+    idempotencyFor: records,
     logger: createLogger({
       sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
     }),
