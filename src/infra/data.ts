@@ -3,6 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { STAGES, USER_TABLE_KEY, type Stage } from '../config/stages.ts';
+import { TTL_ATTRIBUTE } from '../service/idempotency/records.ts';
 import { pascal } from './names.ts';
 import { TABLE_POLICY } from './settings.ts';
 
@@ -35,6 +36,9 @@ export class UserTables extends Construct {
           pointInTimeRecoveryEnabled: policy.pointInTimeRecovery,
         },
         removalPolicy: policy.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        // Idempotency-Key records share the table (ids `idem#…`); DynamoDB deletes them after
+        // this epoch-seconds attribute. User items never carry it.
+        timeToLiveAttribute: TTL_ATTRIBUTE,
       });
       return [stage, table] as const;
     });

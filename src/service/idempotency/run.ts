@@ -5,6 +5,7 @@
 // write leaves a marker in the item it wrote, atomically with the write) instead of running it
 // again.
 import { randomBytes } from 'node:crypto';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../config/gateway.ts';
 import { HttpError } from '../http-error.ts';
 import { errorReply, type Reply } from '../respond.ts';
 import { recordId, type IdempotencyRecords, type KeyScope, type StoredAnswer } from './records.ts';
@@ -16,10 +17,10 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const RETENTION_SECONDS = 24 * 60 * 60;
 
 /**
- * How long the first request owns its key. Longer than the function's timeout, so a live
- * request is never taken over; a dead one is recovered this long after it died.
+ * How long the first request owns its key: the function's timeout plus a margin, so a live
+ * request is never taken over; a dead one is recovered this long after it started.
  */
-export const DEFAULT_LEASE_MS = 35_000;
+export const DEFAULT_LEASE_MS = (FUNCTION_TIMEOUT_SECONDS + 5) * 1000;
 
 /** A write that can be run under a key. */
 export interface IdempotentWrite {
