@@ -27,7 +27,7 @@ interface Counter extends Record<string, unknown> {
 /** The contention benchmark. */
 export const contention: Benchmark = {
   name: 'contention',
-  description: `${WRITERS} concurrent writers × ${INCREMENTS} increments of one counter: mutate() vs unguarded read-then-PutItem`,
+  description: `${WRITERS} concurrent writers × ${INCREMENTS} increments of one counter: mutate() vs unguarded read-then-PutItem; and as many unconditioned upserts`,
   async run(log) {
     const db = await startEmbeddedDynamo({ tables: [{ name: TABLE, partitionKey: 'id' }] });
     try {
@@ -86,6 +86,29 @@ export const contention: Benchmark = {
       const naiveFinal = typeof naiveItem?.value === 'number' ? naiveItem.value : 0;
       log(`naive: ${naive.succeeded} writes in ${naive.ms.toFixed(0)} ms, final ${naiveFinal}`);
 
+      // Unconditioned: last writer wins in one atomic UpdateItem (what an unconditioned POST
+      // does); nothing to compare, so no writer may fail and every write gets its own version.
+      let failed = 0;
+      const unconditioned = await runWriters(async () => {
+        try {
+          await repo.upsert({ id: 'unconditioned' }, { value: 1 });
+          return true;
+        } catch {
+          failed++;
+          return false;
+        }
+      });
+      const unconditionedFinal =
+        (await repo.get({ id: 'unconditioned' }, { consistent: true }))?.lock_version ?? 0;
+      log(
+        `upsert: ${unconditioned.succeeded}/${EXPECTED} writes in ${unconditioned.ms.toFixed(0)} ms, ` +
+          `${failed} failed, final lock_version ${unconditionedFinal}`,
+      );
+
+      if (failed > 0 || unconditionedFinal !== unconditioned.succeeded) {
+        log(`FAILED: ${failed} unconditioned writes failed, final version ${unconditionedFinal}`);
+        process.exitCode = 1;
+      }
       if (guardedFinal !== EXPECTED || exhausted > 0 || guarded.timedOut) {
         // The lock's promise is exactly EXPECTED; anything else fails the benchmark run.
         log(`FAILED: final ${guardedFinal}, expected ${EXPECTED} (${exhausted} gave up)`);
@@ -100,7 +123,10 @@ export const contention: Benchmark = {
         final: guardedFinal,
         expected: EXPECTED,
         exhausted,
-        timed_out: guarded.timedOut || naive.timedOut,
+        timed_out: guarded.timedOut || naive.timedOut || unconditioned.timedOut,
+        'unconditioned.failed': failed,
+        'unconditioned.ops_per_s': Math.round((unconditioned.succeeded / unconditioned.ms) * 1000),
+        'unconditioned.final_version': unconditionedFinal,
       };
     } finally {
       await db.stop();
