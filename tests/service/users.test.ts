@@ -9,7 +9,15 @@ import { getUser, putUser } from '../../src/service/users.ts';
 
 function failingStore(error: unknown): UserStore {
   const fail = () => Promise.reject(error);
-  return { get: fail, create: fail, update: fail, delete: fail, mutate: fail, upsert: fail, forget: fail };
+  return {
+    get: fail,
+    create: fail,
+    update: fail,
+    delete: fail,
+    mutate: fail,
+    upsert: fail,
+    forget: fail,
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
