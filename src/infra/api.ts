@@ -27,10 +27,10 @@ import {
   type CustomisedResponseType,
 } from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGES, type Stage } from '../config/stages.ts';
+import { RoutePattern, RoutePatternError, resourceTree } from '../service/route-pattern.ts';
 import { ROUTES, type RouteSpec } from '../service/routes.ts';
 import { bodyModelSchema } from './models.ts';
 import { pascal } from './names.ts';
-import { pathParameters, resourceTree } from './routes-tree.ts';
 import { LOG_RETENTION, STAGE_THROTTLING } from './settings.ts';
 
 /** The stage the RestApi construct itself deploys (its `deploymentStage`). */
@@ -159,11 +159,23 @@ export class UserApi extends Construct {
       integrationHttpMethod: 'POST',
       uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${fn.functionArn}:\${stageVariables.${STAGE_VARIABLE}}/invocations`,
     });
+    const patterns = new Map<string, RoutePattern>();
+    for (const route of ROUTES) {
+      const pattern = patterns.get(route.resource) ?? new RoutePattern(route.resource);
+      // A greedy `{proxy+}` would silently widen what the API accepts.
+      if (pattern.greedy) {
+        throw new RoutePatternError(
+          'route.invalid',
+          `route resource '${route.resource}' is greedy; the API declares every resource`,
+        );
+      }
+      patterns.set(route.resource, pattern);
+    }
     const resources = new Map<string, IResource>([['/', this.api.root]]);
-    for (const spec of resourceTree(ROUTES)) {
-      const parent = resources.get(spec.parentPath);
-      if (parent === undefined) throw new Error(`resource ${spec.parentPath} missing`);
-      resources.set(spec.path, parent.addResource(spec.pathPart));
+    for (const node of resourceTree([...patterns.values()])) {
+      const parent = resources.get(node.parentPath);
+      if (parent === undefined) throw new Error(`resource ${node.parentPath} missing`);
+      resources.set(node.path, parent.addResource(node.pathPart));
     }
     const bodyValidator = this.api.addRequestValidator('BodyValidator', {
       requestValidatorName: 'json-body',
@@ -171,14 +183,15 @@ export class UserApi extends Construct {
       validateRequestParameters: true,
     });
     const pathParametersOf = (path: string): Record<string, boolean> =>
-      Object.fromEntries(pathParameters(path).map((name) => [`method.request.path.${name}`, true]));
+      Object.fromEntries(
+        (patterns.get(path)?.paramNames ?? []).map((name) => [`method.request.path.${name}`, true]),
+      );
     for (const route of ROUTES) {
       const resource = resources.get(route.resource);
       if (resource === undefined) throw new Error(`resource ${route.resource} missing`);
-      const requestParameters = pathParametersOf(route.resource);
       resource.addMethod(route.method, integration, {
         operationName: route.operation,
-        requestParameters,
+        requestParameters: pathParametersOf(route.resource),
         ...(route.body !== undefined && {
           requestValidator: bodyValidator,
           requestModels: { 'application/json': this.bodyModel(route) },
@@ -188,7 +201,7 @@ export class UserApi extends Construct {
     // API Gateway prefers an explicit method over ANY, so ANY only gets the methods the route
     // table does not declare, and the function answers them 405 with `Allow`, as locally.
     // Without it API Gateway would answer them MISSING_AUTHENTICATION_TOKEN (our 404).
-    for (const path of new Set(ROUTES.map((route) => route.resource))) {
+    for (const path of patterns.keys()) {
       const resource = resources.get(path);
       if (resource === undefined) throw new Error(`resource ${path} missing`);
       resource.addMethod('ANY', integration, { requestParameters: pathParametersOf(path) });
