@@ -67,7 +67,6 @@ const ACCESS_LOG_FORMAT = `{${Object.entries({
   .map(([key, value]) => `"${key}":"${value}"`)
   .join(',')}}`;
 
-/** Props of {@link UserApi}. */
 export interface UserApiProps {
   /** The function the integration invokes (through an alias). */
   readonly function: IFunction;
@@ -105,7 +104,6 @@ export interface UserApiProps {
 
 /** The user API on API Gateway (REST). */
 export class UserApi extends Construct {
-  /** The REST API. */
   readonly api: RestApi;
   /** The API Gateway stage of each stage. */
   readonly stages: Readonly<Record<Stage, ApiStage>>;

@@ -6,7 +6,6 @@ import { STAGES, USER_TABLE_KEY, type Stage } from '../config/stages.ts';
 import { pascal } from './names.ts';
 import { TABLE_POLICY, type TablePolicy } from './settings.ts';
 
-/** Props of {@link UserTables}. */
 export interface UserTablesProps {
   /** The table name of each stage (from `tableNameFor`). */
   readonly tableNames: Readonly<Record<Stage, string>>;

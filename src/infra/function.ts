@@ -39,7 +39,6 @@ export interface FunctionCode {
   readonly codeSha256: string;
 }
 
-/** Props of {@link UserFunction}. */
 export interface UserFunctionProps {
   /** The code to deploy as `$LATEST`. */
   readonly code: FunctionCode;
@@ -75,7 +74,6 @@ export class UserFunction extends Construct {
   readonly function: LambdaFunction;
   /** The alias each stage's API Gateway stage invokes. */
   readonly aliases: Readonly<Record<Stage, CfnAlias>>;
-  /** The function's log group. */
   readonly logGroup: LogGroup;
 
   /**

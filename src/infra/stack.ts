@@ -18,7 +18,6 @@ import { UserTables } from './data.ts';
 import { ApiDomain } from './domain.ts';
 import { UserFunction, type FunctionCode } from './function.ts';
 
-/** Props of {@link StagecraftStack}. */
 export interface StagecraftStackProps extends StackProps {
   /** The Lambda zip and its hash. */
   readonly code: FunctionCode;

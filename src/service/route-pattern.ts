@@ -32,7 +32,6 @@ const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$/;
 
 /** A compiled resource path. */
 export class RoutePattern {
-  /** Its segments, in order. */
   readonly segments: readonly PatternSegment[];
   /** The parameter names, in order: `/user/{id}` → `['id']`. */
   readonly paramNames: readonly string[];
@@ -103,7 +102,6 @@ export class RoutePattern {
 
 /** A compiled pattern with whatever the caller attached to it. */
 export interface PatternEntry<T> {
-  /** The compiled resource path. */
   readonly pattern: RoutePattern;
   /** The caller's value for it (a route set, a resource name). */
   readonly value: T;

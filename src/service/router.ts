@@ -8,7 +8,6 @@ import { printable } from './text.ts';
 
 /** A route chosen for a request, with its path parameters. */
 export interface RouteMatch {
-  /** The matched route. */
   readonly route: RouteSpec;
   /** Path parameters taken from the path, when the event did not carry them. */
   readonly params: Readonly<Record<string, string>>;
