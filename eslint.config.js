@@ -53,6 +53,12 @@ const EXEMPTIONS = [
     allow: ['build'],
   },
   {
+    // The state branch's layout.ts spells BUNDLE_FILE's path from build/bundle.ts; the name
+    // belongs with the state dir's layout (build/ would then import it from state/).
+    file: 'src/state/layout.ts',
+    allow: ['build'],
+  },
+  {
     // Stores release/verify's SmokeReport type; the state branch moves the type to state/.
     file: 'src/state/verification.ts',
     allow: ['release'],
