@@ -68,6 +68,22 @@ describe('dependency rule', () => {
     expect(part).toEqual([expect.stringContaining('platform/ must not import local/')]);
   });
 
+  it('exempts a listed file from the one part it names, and only from that', async () => {
+    const named = await violations(
+      'src/infra/deploy-plan.ts',
+      `import type { LiveProd } from '../platform/aws/live.ts';\nexport type L = LiveProd;\n`,
+    );
+    expect(named).toEqual([]);
+    const other = await violations(
+      'src/infra/deploy-plan.ts',
+      `import * as m from '../state/history.ts';\nimport * as s from '@aws-sdk/client-lambda';${use('m, s')}`,
+    );
+    expect(other).toEqual([
+      expect.stringContaining('infra/ must not import state/'),
+      expect.stringContaining('infra/ must not import the AWS SDK'),
+    ]);
+  });
+
   it('catches re-exports and type-only imports too', async () => {
     const found = await violations(
       'src/service/fixture.ts',
