@@ -122,13 +122,11 @@ export class LeanDynamoClient implements ItemClient {
     this.#options = options;
   }
 
-  /** GetItem. */
   async getItem(input: GetItemInput): Promise<{ Item?: Item }> {
     const response = await this.#send('GetItem', { ...input, Key: marshall(input.Key) });
     return response.Item === undefined ? {} : { Item: unmarshall(response.Item) };
   }
 
-  /** PutItem. */
   async putItem(input: PutItemInput): Promise<void> {
     await this.#send('PutItem', {
       ...input,
@@ -137,7 +135,6 @@ export class LeanDynamoClient implements ItemClient {
     });
   }
 
-  /** UpdateItem. */
   async updateItem(input: UpdateItemInput): Promise<{ Attributes?: Item }> {
     const response = await this.#send('UpdateItem', {
       ...input,
@@ -147,7 +144,6 @@ export class LeanDynamoClient implements ItemClient {
     return attributesOf(response);
   }
 
-  /** DeleteItem. */
   async deleteItem(input: DeleteItemInput): Promise<{ Attributes?: Item }> {
     const response = await this.#send('DeleteItem', {
       ...input,

@@ -55,24 +55,20 @@ export class SdkItemClient implements ItemClient {
     });
   }
 
-  /** GetItem. */
   async getItem(input: GetItemInput): Promise<{ Item?: Item }> {
     const { Item: item } = await this.#call(() => this.#documents.send(new GetCommand(input)));
     return item === undefined ? {} : { Item: item };
   }
 
-  /** PutItem. */
   async putItem(input: PutItemInput): Promise<void> {
     await this.#call(() => this.#documents.send(new PutCommand(input)));
   }
 
-  /** UpdateItem. */
   async updateItem(input: UpdateItemInput): Promise<{ Attributes?: Item }> {
     const output = await this.#call(() => this.#documents.send(new UpdateCommand(input)));
     return output.Attributes === undefined ? {} : { Attributes: output.Attributes };
   }
 
-  /** DeleteItem. */
   async deleteItem(input: DeleteItemInput): Promise<{ Attributes?: Item }> {
     const output = await this.#call(() => this.#documents.send(new DeleteCommand(input)));
     return output.Attributes === undefined ? {} : { Attributes: output.Attributes };

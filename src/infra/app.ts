@@ -47,7 +47,6 @@ export interface CreateAppOptions {
 export interface StagecraftApp {
   /** The CDK app; call `synth()` to write the cloud assembly. */
   readonly app: App;
-  /** The stack. */
   readonly stack: StagecraftStack;
   /** The Lambda bundle the stack deploys. */
   readonly bundle: LambdaBundle;

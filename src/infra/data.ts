@@ -5,12 +5,22 @@ import { Construct } from 'constructs';
 import { STAGES, USER_TABLE_KEY, type Stage } from '../config/stages.ts';
 import { TTL_ATTRIBUTE } from '../service/idempotency/records.ts';
 import { pascal } from './names.ts';
-import { TABLE_POLICY } from './settings.ts';
+import { TABLE_POLICY, type TablePolicy } from './settings.ts';
 
-/** Props of {@link UserTables}. */
 export interface UserTablesProps {
   /** The table name of each stage (from `tableNameFor`). */
   readonly tableNames: Readonly<Record<Stage, string>>;
+  /**
+   * How each stage's table is protected.
+   * @default TABLE_POLICY (src/infra/settings.ts): prod retained with point-in-time recovery,
+   *   staging disposable
+   */
+  readonly policies?: Readonly<Record<Stage, TablePolicy>>;
+  /**
+   * The partition key (a string attribute); the service reads and writes items by it.
+   * @default USER_TABLE_KEY ('id')
+   */
+  readonly partitionKey?: string;
 }
 
 /** One on-demand user table per stage, keyed by `id` (string). */
@@ -26,10 +36,10 @@ export class UserTables extends Construct {
   constructor(scope: Construct, id: string, props: UserTablesProps) {
     super(scope, id);
     const entries = STAGES.map((stage) => {
-      const policy = TABLE_POLICY[stage];
+      const policy = (props.policies ?? TABLE_POLICY)[stage];
       const table = new Table(this, pascal(stage), {
         tableName: props.tableNames[stage],
-        partitionKey: { name: USER_TABLE_KEY, type: AttributeType.STRING },
+        partitionKey: { name: props.partitionKey ?? USER_TABLE_KEY, type: AttributeType.STRING },
         // On demand: no charge for idle capacity, only for requests and storage.
         billingMode: BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: {

@@ -18,7 +18,6 @@ import { STAGES, type Stage } from '../config/stages.ts';
 import type { DomainSettings } from './context.ts';
 import { pascal } from './names.ts';
 
-/** Props of {@link ApiDomain}. */
 export interface ApiDomainProps {
   /** Domain name, certificate and hosted zone. */
   readonly settings: DomainSettings;

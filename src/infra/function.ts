@@ -11,7 +11,7 @@ import {
   Function as LambdaFunction,
   Runtime,
 } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAMBDA_HANDLER } from '../build/bundle-layout.ts';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../config/gateway.ts';
@@ -39,7 +39,6 @@ export interface FunctionCode {
   readonly codeSha256: string;
 }
 
-/** Props of {@link UserFunction}. */
 export interface UserFunctionProps {
   /** The code to deploy as `$LATEST`. */
   readonly code: FunctionCode;
@@ -47,6 +46,26 @@ export interface UserFunctionProps {
   readonly tables: Readonly<Record<Stage, Table>>;
   /** The version each stage's alias points at (`$LATEST`, or a parameter for prod). */
   readonly aliasVersions: Readonly<Record<Stage, string>>;
+  /**
+   * The function's name; the release CLI and `deploy` find it by this name.
+   * @default FUNCTION_NAME
+   */
+  readonly functionName?: string;
+  /**
+   * Memory in MB (the local stack runs the function with the same).
+   * @default FUNCTION_MEMORY_MB
+   */
+  readonly memorySize?: number;
+  /**
+   * How long one invocation may run (the local stack enforces the same).
+   * @default FUNCTION_TIMEOUT_SECONDS seconds
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the function's logs are kept.
+   * @default LOG_RETENTION (src/infra/settings.ts)
+   */
+  readonly logRetention?: RetentionDays;
 }
 
 /** The user API's Lambda function with its role, logs and per-stage aliases. */
@@ -55,7 +74,6 @@ export class UserFunction extends Construct {
   readonly function: LambdaFunction;
   /** The alias each stage's API Gateway stage invokes. */
   readonly aliases: Readonly<Record<Stage, CfnAlias>>;
-  /** The function's log group. */
   readonly logGroup: LogGroup;
 
   /**
@@ -67,21 +85,9 @@ export class UserFunction extends Construct {
     super(scope, id);
     // Created here rather than by Lambda on first write, so retention applies from the start
     // and the role needs no logs:CreateLogGroup.
-    this.logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
-
-    // No managed policy: AWSLambdaBasicExecutionRole would allow writing to every log group.
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${FUNCTION_NAME} Lambda: item access to the stage tables, its own logs`,
-    });
-    const tables = STAGES.map((stage) => props.tables[stage]);
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: Object.values(DYNAMODB_ACTIONS),
-        resources: tables.map((table) => table.tableArn),
-      }),
-    );
-    this.logGroup.grantWrite(role);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? LOG_RETENTION });
+    const functionName = props.functionName ?? FUNCTION_NAME;
+    const role = this.createRole(functionName, props.tables);
 
     // The handler resolves its table with tableNameFor(stage); passing the names through the
     // environment keeps it on exactly the tables the role grants, even when they are overridden.
@@ -89,30 +95,50 @@ export class UserFunction extends Construct {
       STAGES.map((stage) => [STAGE_CONFIG[stage].tableEnvVar, props.tables[stage].tableName]),
     );
     this.function = new LambdaFunction(this, 'Function', {
-      functionName: FUNCTION_NAME,
+      functionName,
       description: `stagecraft user API; bundle sha256 ${props.code.codeSha256}`,
       code: Code.fromAsset(props.code.zipPath),
       handler: LAMBDA_HANDLER,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: FUNCTION_MEMORY_MB,
-      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+      memorySize: props.memorySize ?? FUNCTION_MEMORY_MB,
+      timeout: props.timeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       role,
       logGroup: this.logGroup,
       environment,
     });
 
-    // CfnAlias, not lambda.Alias: the latter needs an IVersion and cannot point at $LATEST,
-    // and prod's version is a CloudFormation parameter, not a version this stack publishes.
+    this.aliases = this.addAliases(props.aliasVersions);
+  }
+
+  // No managed policy: AWSLambdaBasicExecutionRole would allow writing to every log group.
+  private createRole(functionName: string, tables: Readonly<Record<Stage, Table>>): Role {
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${functionName} Lambda: item access to the stage tables, its own logs`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: Object.values(DYNAMODB_ACTIONS),
+        resources: STAGES.map((stage) => tables[stage].tableArn),
+      }),
+    );
+    this.logGroup.grantWrite(role);
+    return role;
+  }
+
+  // CfnAlias, not lambda.Alias: the latter needs an IVersion and cannot point at $LATEST,
+  // and prod's version is a CloudFormation parameter, not a version this stack publishes.
+  private addAliases(versions: Readonly<Record<Stage, string>>): Record<Stage, CfnAlias> {
     const aliases = STAGES.map((stage) => {
       const alias = new CfnAlias(this, `${pascal(stage)}Alias`, {
         functionName: this.function.functionName,
-        functionVersion: props.aliasVersions[stage],
+        functionVersion: versions[stage],
         name: STAGE_CONFIG[stage].alias,
         description: `API Gateway stage ${stage}`,
       });
       return [stage, alias] as const;
     });
-    this.aliases = Object.fromEntries(aliases) as Record<Stage, CfnAlias>;
+    return Object.fromEntries(aliases) as Record<Stage, CfnAlias>;
   }
 }

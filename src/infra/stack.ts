@@ -18,7 +18,6 @@ import { UserTables } from './data.ts';
 import { ApiDomain } from './domain.ts';
 import { UserFunction, type FunctionCode } from './function.ts';
 
-/** Props of {@link StagecraftStack}. */
 export interface StagecraftStackProps extends StackProps {
   /** The Lambda zip and its hash. */
   readonly code: FunctionCode;
@@ -26,6 +25,14 @@ export interface StagecraftStackProps extends StackProps {
   readonly tableNames: Readonly<Record<Stage, string>>;
   /** The custom domain; none when absent. */
   readonly domain?: DomainSettings;
+}
+
+interface StackParts {
+  readonly tables: UserTables;
+  readonly lambda: UserFunction;
+  readonly api: UserApi;
+  readonly domain: ApiDomain | undefined;
+  readonly codeSha256: string;
 }
 
 /** API Gateway (REST) → Lambda alias per stage → DynamoDB table per stage. */
@@ -67,27 +74,32 @@ export class StagecraftStack extends Stack {
             stages: api.stages,
           });
 
+    this.addOutputs({ tables, lambda, api, domain, codeSha256: props.code.codeSha256 });
+  }
+
+  // What the release CLI and `deploy` read from the stack (src/config/aws-stack.ts names them).
+  private addOutputs(parts: StackParts): void {
     for (const stage of STAGES) {
       const names = STAGE_OUTPUTS[stage];
       new CfnOutput(this, names.url, {
-        value: api.stages[stage].urlForPath('/'),
+        value: parts.api.stages[stage].urlForPath('/'),
         description: `Base URL of the ${stage} stage`,
       });
       new CfnOutput(this, names.table, {
-        value: tables.byStage[stage].tableName,
+        value: parts.tables.byStage[stage].tableName,
         description: `DynamoDB table of the ${stage} stage`,
       });
-      if (domain !== undefined) {
+      if (parts.domain !== undefined) {
         new CfnOutput(this, `${names.url.replace(/Url$/, '')}DomainUrl`, {
-          value: domain.urls[stage],
+          value: parts.domain.urls[stage],
           description: `Base URL of the ${stage} stage on the custom domain`,
         });
       }
     }
-    new CfnOutput(this, OUTPUTS.functionName, { value: lambda.function.functionName });
-    new CfnOutput(this, OUTPUTS.apiId, { value: api.api.restApiId });
+    new CfnOutput(this, OUTPUTS.functionName, { value: parts.lambda.function.functionName });
+    new CfnOutput(this, OUTPUTS.apiId, { value: parts.api.api.restApiId });
     new CfnOutput(this, OUTPUTS.codeSha256, {
-      value: props.code.codeSha256,
+      value: parts.codeSha256,
       description: 'base64 SHA-256 of the deployed Lambda zip (Lambda CodeSha256 of $LATEST)',
     });
   }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { HANDLER_ENTRY } from '../build/bundle.ts';
 import { SOURCE_DIR } from '../config/project-paths.ts';
+import { ENDPOINT_ENV } from '../dynamo/lean-client.ts';
 import { STAGE_VARIABLE } from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGE_CONFIG, STAGES, tableNameFor } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
@@ -159,7 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.memoryMb !== undefined && { memoryMb: options.memoryMb }),
       output: options.functionLogs === undefined ? process.stdout : options.functionLogs,
       environment: {
-        STAGECRAFT_DYNAMODB_ENDPOINT: dynamo.endpoint,
+        [ENDPOINT_ENV]: dynamo.endpoint,
         ...Object.fromEntries(
           STAGES.map((stage) => [STAGE_CONFIG[stage].tableEnvVar, tableNameFor(stage)]),
         ),

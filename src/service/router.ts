@@ -2,12 +2,12 @@
 // matched (`event.resource`); the path is matched only when the event names no known resource
 // (a `{proxy+}` catch-all, or an event built by hand), so both cases give the same answer.
 import { HttpError } from './http-error.ts';
+import { bestMatch, RoutePattern, type PatternEntry } from './route-pattern.ts';
 import type { RouteSpec } from './routes.ts';
 import { printable } from './text.ts';
 
 /** A route chosen for a request, with its path parameters. */
 export interface RouteMatch {
-  /** The matched route. */
   readonly route: RouteSpec;
   /** Path parameters taken from the path, when the event did not carry them. */
   readonly params: Readonly<Record<string, string>>;
@@ -23,10 +23,8 @@ export interface RouteTarget {
   readonly path?: string | null | undefined;
 }
 
-interface CompiledResource {
+interface ResourceRoutes {
   readonly resource: string;
-  // A literal segment, or the name of a `{param}` segment.
-  readonly segments: readonly ({ literal: string } | { param: string })[];
   readonly routes: ReadonlyMap<string, RouteSpec>;
 }
 
@@ -35,7 +33,7 @@ interface CompiledResource {
  * `Allow` for a method the resource does not serve.
  */
 export class Router {
-  private readonly resources: readonly CompiledResource[];
+  private readonly resources: readonly PatternEntry<ResourceRoutes>[];
 
   constructor(routes: readonly RouteSpec[]) {
     const byResource = new Map<string, Map<string, RouteSpec>>();
@@ -44,13 +42,9 @@ export class Router {
       methods.set(route.method, route);
       byResource.set(route.resource, methods);
     }
-    this.resources = [...byResource].map(([resource, methods]) => ({
-      resource,
-      segments: splitPath(resource).map((segment) => {
-        const param = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(segment)?.[1];
-        return param === undefined ? { literal: segment } : { param };
-      }),
-      routes: methods,
+    this.resources = [...byResource].map(([resource, routes]) => ({
+      pattern: new RoutePattern(resource),
+      value: { resource, routes },
     }));
   }
 
@@ -77,44 +71,31 @@ export class Router {
 
   private findResource(
     target: RouteTarget,
-  ): { resource: CompiledResource; params: Record<string, string> } | undefined {
-    const byName = this.resources.find((candidate) => candidate.resource === target.resource);
+  ): { resource: ResourceRoutes; params: Record<string, string> } | undefined {
+    const byName = this.resources.find((entry) => entry.value.resource === target.resource);
     if (byName !== undefined) {
-      return { resource: byName, params: matchSegments(byName, target.path) ?? {} };
+      const params =
+        typeof target.path === 'string' ? byName.pattern.match(segmentsOf(target.path)) : undefined;
+      return { resource: byName.value, params: decodeParams(params ?? {}) };
     }
     if (typeof target.path !== 'string') return undefined;
-    for (const resource of this.resources) {
-      const params = matchSegments(resource, target.path);
-      if (params !== undefined) return { resource, params };
-    }
-    return undefined;
+    const found = bestMatch(this.resources, segmentsOf(target.path));
+    if (found === undefined) return undefined;
+    return { resource: found.entry.value, params: decodeParams(found.params) };
   }
 }
 
-function matchSegments(
-  resource: CompiledResource,
-  path: string | null | undefined,
-): Record<string, string> | undefined {
-  if (typeof path !== 'string') return undefined;
-  const segments = splitPath(path);
-  // One trailing slash names the same resource (`/user/abc12345/`).
-  if (segments.length === resource.segments.length + 1 && segments.at(-1) === '') segments.pop();
-  if (segments.length !== resource.segments.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [index, spec] of resource.segments.entries()) {
-    const segment = segments[index] ?? '';
-    if ('literal' in spec) {
-      if (segment !== spec.literal) return undefined;
-    } else {
-      if (segment === '') return undefined;
-      params[spec.param] = decodeSegment(segment);
-    }
-  }
-  return params;
+// The path's segments; one trailing slash names the same resource (`/user/abc12345/`).
+function segmentsOf(path: string): string[] {
+  const segments = (path.startsWith('/') ? path.slice(1) : path).split('/');
+  if (segments.length > 1 && segments.at(-1) === '') segments.pop();
+  return segments;
 }
 
-function splitPath(path: string): string[] {
-  return (path.startsWith('/') ? path.slice(1) : path).split('/');
+function decodeParams(params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, decodeSegment(value)]),
+  );
 }
 
 // A malformed escape stays as it is: the value then fails its own validation with a 400.

@@ -67,12 +67,6 @@ export function parsePath(source: unknown): DocumentPath {
   return { source, segments };
 }
 
-/** True when `prefix`'s segments start `path`'s segments (a path is a prefix of itself). */
-export function isPathPrefix(prefix: DocumentPath, path: DocumentPath): boolean {
-  if (prefix.segments.length > path.segments.length) return false;
-  return prefix.segments.every((segment, i) => segment === path.segments[i]);
-}
-
 function findNameEnd(source: string, start: number): number {
   let i = start;
   while (i < source.length && source[i] !== '.' && source[i] !== '[') i += 1;

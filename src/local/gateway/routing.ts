@@ -4,6 +4,7 @@
  * encoded `%2F` stays inside one path parameter), literal segments preferred over `{param}`,
  * no trailing-slash or empty-segment leniency.
  */
+import { bestMatch, RoutePattern, type PatternEntry } from '../../service/route-pattern.ts';
 
 /** A request matched to a stage and a resource. */
 export interface ResourceMatch {
@@ -17,17 +18,10 @@ export interface ResourceMatch {
   readonly pathParameters: Record<string, string> | null;
 }
 
-type Segment = { readonly literal: string } | { readonly param: string };
-
-interface CompiledResource {
-  readonly resource: string;
-  readonly segments: readonly Segment[];
-}
-
 /** Resolves raw request paths against a fixed set of stages and resource paths. */
 export class ResourceMatcher {
   private readonly stages: ReadonlySet<string>;
-  private readonly resources: readonly CompiledResource[];
+  private readonly resources: readonly PatternEntry<string>[];
 
   /**
    * @param stages the deployed stage names
@@ -36,14 +30,8 @@ export class ResourceMatcher {
   constructor(stages: readonly string[], resources: readonly string[]) {
     this.stages = new Set(stages);
     this.resources = [...new Set(resources)].map((resource) => ({
-      resource,
-      segments: resource
-        .split('/')
-        .slice(1)
-        .map((segment) => {
-          const param = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(segment)?.[1];
-          return param === undefined ? { literal: segment } : { param };
-        }),
+      pattern: new RoutePattern(resource),
+      value: resource,
     }));
   }
 
@@ -57,43 +45,17 @@ export class ResourceMatcher {
     const stage = decodeSegment(rawStage);
     if (!this.stages.has(stage)) return undefined;
     const segments = rawSegments.map(decodeSegment);
-    let best: { resource: CompiledResource; literals: number } | undefined;
-    for (const resource of this.resources) {
-      const literals = matchSegments(resource.segments, segments);
-      if (literals !== undefined && (best === undefined || literals > best.literals)) {
-        best = { resource, literals };
-      }
-    }
-    if (best === undefined) return undefined;
-    const pathParameters: Record<string, string> = {};
-    best.resource.segments.forEach((segment, index) => {
-      if ('param' in segment) pathParameters[segment.param] = segments[index] ?? '';
-    });
+    // API Gateway refuses an empty segment anywhere, literal positions included.
+    if (segments.includes('')) return undefined;
+    const found = bestMatch(this.resources, segments);
+    if (found === undefined) return undefined;
     return {
       stage,
-      resource: best.resource.resource,
+      resource: found.entry.value,
       path: `/${segments.join('/')}`,
-      pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+      pathParameters: Object.keys(found.params).length > 0 ? found.params : null,
     };
   }
-}
-
-// The number of literal segments matched (more is more specific), or undefined for no match.
-function matchSegments(
-  pattern: readonly Segment[],
-  segments: readonly string[],
-): number | undefined {
-  if (pattern.length !== segments.length) return undefined;
-  let literals = 0;
-  for (const [index, part] of pattern.entries()) {
-    const segment = segments[index] ?? '';
-    if (segment === '') return undefined;
-    if ('literal' in part) {
-      if (part.literal !== segment) return undefined;
-      literals++;
-    }
-  }
-  return literals;
 }
 
 /**
