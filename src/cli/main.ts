@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-paths.ts';
 import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands.ts';
-import { CliError } from './errors.ts';
+import { StagecraftError } from '../errors.ts';
+import { UsageError } from './errors.ts';
 
 function packageVersion(): string {
   const manifest = join(PROJECT_ROOT, 'package.json');
@@ -52,9 +53,9 @@ export async function main(ctx: CommandContext): Promise<number> {
     const command = await spec.load();
     return await command.run({ ...ctx, argv: rest });
   } catch (error) {
-    if (error instanceof CliError) {
+    if (error instanceof StagecraftError) {
       ctx.stderr.write(`stagecraft ${spec.name}: ${error.message}\n`);
-      return error.exitCode;
+      return error instanceof UsageError ? 2 : 1;
     }
     throw error;
   }

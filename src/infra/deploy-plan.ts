@@ -13,10 +13,28 @@ import {
   STACK_NAME_CONTEXT,
 } from '../config/aws-stack.ts';
 import type { LiveProd } from '../platform/aws/live.ts';
+import { StagecraftError } from '../errors.ts';
+
+/** Why a deploy must not run as asked. */
+export type DeployPlanErrorCode =
+  /** The deploy would move prod, races a busy stack, or needs --prod-version. */
+  'deploy.refused';
 
 /** A deploy that must not run as asked; the message says what to do instead. */
-export class DeployPlanError extends Error {
+export class DeployPlanError extends StagecraftError<DeployPlanErrorCode> {
   override readonly name = 'DeployPlanError';
+
+  /**
+   * @param message what went wrong and what to do about it
+   * @param options `code` (default `deploy.refused`) and the underlying error
+   */
+  constructor(message: string, options?: { code?: DeployPlanErrorCode; cause?: unknown }) {
+    super(
+      options?.code ?? 'deploy.refused',
+      message,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+  }
 }
 
 /** What the command line asked for. */

@@ -6,6 +6,7 @@ import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/clien
 import { GetAliasCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { STAGE_CONFIG } from '../../config/stages.ts';
 import { OUTPUTS } from '../../config/aws-stack.ts';
+import { StagecraftError } from '../../errors.ts';
 
 /** The prod alias as Lambda reports it. */
 export interface LiveAlias {
@@ -31,9 +32,26 @@ export type LiveProd =
       readonly alias: LiveAlias;
     };
 
+/** Why the live prod alias could not be read. */
+export type LiveReadErrorCode =
+  /** The live stack or prod alias could not be read (credentials, region, permissions). */
+  'aws.live-read';
+
 /** An AWS failure the user can act on (credentials, region, permissions). */
-export class LiveReadError extends Error {
+export class LiveReadError extends StagecraftError<LiveReadErrorCode> {
   override readonly name = 'LiveReadError';
+
+  /**
+   * @param message what went wrong and what to do about it
+   * @param options `code` (default `aws.live-read`) and the underlying error
+   */
+  constructor(message: string, options?: { code?: LiveReadErrorCode; cause?: unknown }) {
+    super(
+      options?.code ?? 'aws.live-read',
+      message,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+  }
 }
 
 // A stack that exists by name but holds no function: creation failed and rolled back, or a

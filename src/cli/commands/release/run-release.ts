@@ -85,6 +85,6 @@ async function reportingErrors(
   } catch (error) {
     if (!(error instanceof ReleaseError)) throw error;
     if (args.common.json) writeJson(ctx, { error: { code: error.code, message: error.message } });
-    throw new CliError(`${name}: ${error.message}`, 1);
+    throw new CliError(`${name}: ${error.message}`);
   }
 }

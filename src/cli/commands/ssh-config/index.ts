@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import type { AwsTarget, Ec2ClientFactory } from '../../../ssh/aws-source.ts';
 import { readConfigFile, writeConfigFile } from '../../../ssh/config-file.ts';
 import { unifiedDiff } from '../../../ssh/diff.ts';
-import { SshConfigError } from '../../../ssh/errors.ts';
 import { instancesFromDocuments } from '../../../ssh/instances.ts';
 import type { AddressKind, Ec2Instance } from '../../../ssh/model.ts';
 import { sanitizeHostName } from '../../../ssh/names.ts';
@@ -140,53 +139,49 @@ export async function runSshConfig(ctx: CommandContext, deps: SshConfigDeps): Pr
     ctx.stdout.write(helpText());
     return 0;
   }
-  try {
-    const instances = await loadInstances(options, ctx, deps);
-    // Read the file only after the (possibly slow) listing, to keep the window for a concurrent
-    // edit between read and rename as small as possible.
-    const file = await readConfigFile(options.configPath);
-    const plan = planSshConfig({
-      instances,
-      select: options.select,
-      hostOptions: options.hostOptions,
-      marker: options.marker,
-      existing: file.content,
-      label: options.configPath,
-    });
-    if (options.json) {
-      ctx.stdout.write(
-        `${JSON.stringify(hostsAsJson(plan.selection.hosts, options.hostOptions), null, 2)}\n`,
-      );
+  const instances = await loadInstances(options, ctx, deps);
+  // Read the file only after the (possibly slow) listing, to keep the window for a concurrent
+  // edit between read and rename as small as possible.
+  const file = await readConfigFile(options.configPath);
+  const plan = planSshConfig({
+    instances,
+    select: options.select,
+    hostOptions: options.hostOptions,
+    marker: options.marker,
+    existing: file.content,
+    label: options.configPath,
+  });
+  let outcome: 'written' | 'unchanged' | 'dry-run' = plan.changed ? 'written' : 'unchanged';
+  let backupPath: string | undefined;
+  if (options.dryRun) {
+    outcome = 'dry-run';
+    if (!options.json) {
+      const diff = unifiedDiff(plan.before, plan.after, {
+        old: plan.exists ? options.configPath : '/dev/null',
+        new: options.configPath,
+      });
+      // The diff is in the file's own bytes (latin1 round-trips them), so it applies as a patch.
+      ctx.stdout.write(Buffer.from(diff, 'latin1'));
     }
-    let outcome: 'written' | 'unchanged' | 'dry-run' = plan.changed ? 'written' : 'unchanged';
-    let backupPath: string | undefined;
-    if (options.dryRun) {
-      outcome = 'dry-run';
-      if (!options.json) {
-        const diff = unifiedDiff(plan.before, plan.after, {
-          old: plan.exists ? options.configPath : '/dev/null',
-          new: options.configPath,
-        });
-        // The diff is in the file's own bytes (latin1 round-trips them), so it applies as a patch.
-        ctx.stdout.write(Buffer.from(diff, 'latin1'));
-      }
-    } else if (plan.changed) {
-      const content = Buffer.from(plan.after, 'latin1');
-      backupPath = await writeConfigFile(file, content, { backup: options.backup });
-    }
-    const summary = summarize(
-      plan.selection,
-      outcome,
-      options.configPath,
-      options.marker,
-      backupPath,
-    );
-    ctx.stderr.write(`${summary.join('\n')}\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof SshConfigError) throw new CliError(error.message, 1);
-    throw error;
+  } else if (plan.changed) {
+    const content = Buffer.from(plan.after, 'latin1');
+    backupPath = await writeConfigFile(file, content, { backup: options.backup });
   }
+  // Printed only once the file is written, so a failed write leaves one JSON object (the error).
+  if (options.json) {
+    ctx.stdout.write(
+      `${JSON.stringify(hostsAsJson(plan.selection.hosts, options.hostOptions), null, 2)}\n`,
+    );
+  }
+  const summary = summarize(
+    plan.selection,
+    outcome,
+    options.configPath,
+    options.marker,
+    backupPath,
+  );
+  ctx.stderr.write(`${summary.join('\n')}\n`);
+  return 0;
 }
 
 async function loadInstances(
@@ -219,7 +214,7 @@ async function readInput(fromJson: string, ctx: CommandContext) {
     return { text: await readFile(path, 'utf8'), source: fromJson };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`cannot read --from-json ${fromJson}: ${reason}`, 1);
+    throw new CliError(`cannot read --from-json ${fromJson}: ${reason}`, 'cli.input');
   }
 }
 
