@@ -6,6 +6,8 @@ export type CliErrorCode =
   | 'cli.usage'
   /** A file named on the command line cannot be read. */
   | 'cli.input'
+  /** `release verify`: a smoke check failed on staging; the report says which. */
+  | 'verify.failed'
   /** `cdk deploy` exited non-zero; its own output says why. */
   | 'deploy.cdk-failed'
   /** A command failed for a reason the user can act on (the message says which). */
@@ -35,4 +37,13 @@ export class UsageError extends CliError {
   constructor(message: string) {
     super(message, 'cli.usage');
   }
+}
+
+/**
+ * A command that printed its result, and the result is a failure (`release verify` whose checks
+ * failed): exit 1 with the message on stderr, but with `--json` no error object, since stdout
+ * already holds the command's one JSON document (which says `"passed": false`).
+ */
+export class ReportedFailure extends CliError {
+  override readonly name = 'ReportedFailure';
 }
