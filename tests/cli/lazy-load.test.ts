@@ -25,7 +25,9 @@ async function imports(name: string, args: string[]): Promise<[string, string][]
   const result = await runBin(args, {
     cwd: dir,
     nodeArgs: ['--import', HOOK],
-    env: { ...process.env, STAGECRAFT_IMPORT_LOG: log },
+    // From source, so each module is its own file (the compiled build is checked by
+    // tests/cli-start.test.ts); the dispatcher's laziness is the same either way.
+    env: { ...process.env, STAGECRAFT_CLI_FROM_SOURCE: '1', STAGECRAFT_IMPORT_LOG: log },
   });
   expect(result.stderr).not.toContain('internal error');
   const lines = (await readFile(log, 'utf8')).trimEnd().split('\n');
