@@ -1,28 +1,28 @@
-import type { CommandSpec } from './command.ts';
-
 /**
- * Every `stagecraft` subcommand. Each lives in `src/cli/commands/<name>/` and is imported only
- * when it runs.
+ * The command tree: every `stagecraft` command's spec (help and flags as data). Specs import
+ * nothing heavy; each command's code lives in `src/cli/commands/<name>/index.ts` and is imported
+ * only when that command runs.
  */
-export const COMMANDS: readonly CommandSpec[] = [
-  {
-    name: 'deploy',
-    summary: 'deploy the AWS stack with cdk, keeping the prod alias where it is live',
-    load: () => import('./commands/deploy/index.ts'),
-  },
-  {
-    name: 'dev',
-    summary: 'run both stages, versions and aliases locally on an embedded DynamoDB',
-    load: () => import('./commands/dev/index.ts'),
-  },
-  {
-    name: 'release',
-    summary: 'verify staging, publish, promote (with canary), roll back; status and history',
-    load: () => import('./commands/release/index.ts'),
-  },
-  {
-    name: 'ssh-config',
-    summary: 'write EC2 instances into ~/.ssh/config between marker lines',
-    load: () => import('./commands/ssh-config/index.ts'),
-  },
-];
+import type { GroupSpec } from './command.ts';
+import { DEPLOY } from './commands/deploy/spec.ts';
+import { DEV } from './commands/dev/spec.ts';
+import { RELEASE } from './commands/release/spec.ts';
+import { SSH_CONFIG } from './commands/ssh-config/spec.ts';
+
+/** `stagecraft` itself. */
+export const PROGRAM: GroupSpec = {
+  name: '',
+  summary: 'Build, run and release a serverless user API through staging and prod.',
+  usage: 'stagecraft <command> [options]',
+  description: ['Build, run and release a serverless user API through staging and prod.'],
+  commands: [DEPLOY, DEV, RELEASE, SSH_CONFIG],
+  sections: [
+    {
+      title: 'Options',
+      flags: [
+        { label: '-h, --help', text: "show this help, or a command's help after its name" },
+        { label: '-v, --version', text: 'print the version' },
+      ],
+    },
+  ],
+};

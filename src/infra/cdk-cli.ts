@@ -9,7 +9,12 @@ export { PROJECT_ROOT } from '../config/project-paths.ts';
 export type ProcessRunner = (
   command: string,
   args: readonly string[],
-  options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv },
+  options: {
+    readonly cwd: string;
+    readonly env: NodeJS.ProcessEnv;
+    /** `stderr`: the child's stdout goes to our stderr (our stdout holds a JSON document). */
+    readonly stdout?: 'inherit' | 'stderr';
+  },
 ) => Promise<number>;
 
 /** The aws-cdk CLI script installed with the project. */
@@ -23,7 +28,12 @@ export function cdkCliPath(): string {
  */
 export const spawnProcess: ProcessRunner = (command, args, options) =>
   new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: 'inherit' });
+    const stdout = options.stdout === 'stderr' ? 2 : 'inherit';
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['inherit', stdout, 'inherit'],
+    });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
   });

@@ -3,6 +3,7 @@
  * the stack name and the optional custom domain.
  */
 import { DEFAULT_STACK_NAME, STACK_NAME_CONTEXT } from '../config/aws-stack.ts';
+import { StagecraftError } from '../errors.ts';
 
 /** A custom domain for the API: `https://<domainName>/<stage>/…`. */
 export interface DomainSettings {
@@ -46,9 +47,26 @@ export function isStackName(name: string): boolean {
   return STACK_NAME.test(name);
 }
 
+/** Why the CDK app refused its context. */
+export type InfraContextErrorCode =
+  /** A CDK context value is malformed or incomplete. */
+  'infra.context';
+
 /** A context value that cannot be used; the message names the key and what it needs. */
-export class InfraContextError extends Error {
+export class InfraContextError extends StagecraftError<InfraContextErrorCode> {
   override readonly name = 'InfraContextError';
+
+  /**
+   * @param message what went wrong and what to do about it
+   * @param options `code` (default `infra.context`) and the underlying error
+   */
+  constructor(message: string, options?: { code?: InfraContextErrorCode; cause?: unknown }) {
+    super(
+      options?.code ?? 'infra.context',
+      message,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+  }
 }
 
 /**

@@ -1,4 +1,23 @@
+import { StagecraftError } from '../errors.ts';
+
+/** Why `stagecraft dev` could not start. */
+export type LocalStackErrorCode =
+  /** The local stack cannot start (port taken, state dir in use, build failed, …). */
+  'local.start';
+
 /** A problem starting the local stack that the user can fix (port taken, state dir in use, …). */
-export class LocalStackError extends Error {
+export class LocalStackError extends StagecraftError<LocalStackErrorCode> {
   override readonly name = 'LocalStackError';
+
+  /**
+   * @param message what went wrong and what to do about it
+   * @param options `code` (default `local.start`) and the underlying error
+   */
+  constructor(message: string, options?: { code?: LocalStackErrorCode; cause?: unknown }) {
+    super(
+      options?.code ?? 'local.start',
+      message,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+  }
 }

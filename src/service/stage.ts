@@ -2,12 +2,18 @@
 // through (the qualifier of the invoked ARN) decides; API Gateway's stage variable must agree.
 // Anything else is a deployment fault: refused (500) rather than served from the wrong table.
 import { isStage, type Stage } from '../config/stages.ts';
+import { StagecraftError } from '../errors.ts';
+
+/** Why no stage could be resolved: the alias is missing or unknown, or disagrees with the stage variable. */
+export type StageResolutionErrorCode = 'stage.unresolved';
 
 /** A stage could not be determined safely; a server-side fault, answered 500 and logged. */
-export class StageResolutionError extends Error {
+export class StageResolutionError extends StagecraftError<StageResolutionErrorCode> {
+  override readonly name = 'StageResolutionError';
+
+  /** @param message which of alias and stage variable is missing or disagrees */
   constructor(message: string) {
-    super(message);
-    this.name = 'StageResolutionError';
+    super('stage.unresolved', message);
   }
 }
 

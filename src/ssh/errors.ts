@@ -1,3 +1,5 @@
+import { StagecraftError } from '../errors.ts';
+
 /**
  * What kind of problem stopped `ssh-config`. Every code is something the user can fix, so the
  * command turns each into exit code 1 with the message as written.
@@ -12,17 +14,6 @@ export type SshConfigErrorCode =
   'input.json' | 'input.shape' | 'config.markers' | 'config.io' | 'aws';
 
 /** A problem the user can fix, with a message that says which one and where. */
-export class SshConfigError extends Error {
+export class SshConfigError extends StagecraftError<SshConfigErrorCode> {
   override readonly name = 'SshConfigError';
-
-  /**
-   * @param code what kind of problem it is
-   * @param message what went wrong, where, and what to do about it
-   */
-  constructor(
-    readonly code: SshConfigErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { type PidLockRecord, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
+import { StagecraftError } from '../errors.ts';
 
 /** The lock file's name in the state dir. */
 export const DEV_LOCK_FILE = 'dev.lock';
@@ -18,9 +19,26 @@ export interface StateLock {
   release(): Promise<void>;
 }
 
+/** Why the dev lock could not be taken. */
+export type StateDirInUseErrorCode =
+  /** Another live `stagecraft dev` holds the state dir. */
+  'state.in-use';
+
 /** Thrown when another live process holds the state dir. */
-export class StateDirInUseError extends Error {
+export class StateDirInUseError extends StagecraftError<StateDirInUseErrorCode> {
   override readonly name = 'StateDirInUseError';
+
+  /**
+   * @param message what went wrong and what to do about it
+   * @param options `code` (default `state.in-use`) and the underlying error
+   */
+  constructor(message: string, options?: { code?: StateDirInUseErrorCode; cause?: unknown }) {
+    super(
+      options?.code ?? 'state.in-use',
+      message,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+  }
 }
 
 type DevLockRecord = PidLockRecord & Record<string, unknown>;

@@ -27,6 +27,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from './atomic-file.ts';
+import { StagecraftError } from '../errors.ts';
 
 export type { AliasRouting as AliasRecord } from '../platform/alias.ts';
 
@@ -71,9 +72,28 @@ export interface LatestRecord {
   built_at: string;
 }
 
+/** What went wrong in the local function store. */
+export type FunctionStoreErrorCode =
+  /** The store refused a change or holds no function yet. */
+  | 'local.store'
+  /** A file of the store cannot be read or is malformed. */
+  | 'state.corrupt';
+
 /** A problem with the store's content or with a requested change: the message says which. */
-export class FunctionStoreError extends Error {
+export class FunctionStoreError extends StagecraftError<FunctionStoreErrorCode> {
   override readonly name = 'FunctionStoreError';
+
+  /**
+   * @param message what went wrong and what to do about it
+   * @param options `code` (default `local.store`) and the underlying error
+   */
+  constructor(message: string, options?: { code?: FunctionStoreErrorCode; cause?: unknown }) {
+    super(
+      options?.code ?? 'local.store',
+      message,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+  }
 }
 
 interface LatestFile extends LatestRecord {

@@ -42,11 +42,11 @@ describe('the version syntax', () => {
 
   it('is the syntax of the release command line and of deploy --prod-version', () => {
     for (const ok of published) {
-      expect(versionArg('promote', 'VERSION', ok)).toBe(ok);
+      expect(versionArg('VERSION', ok)).toBe(ok);
       expect(parseProdVersion(ok)).toBe(ok);
     }
     for (const bad of refused.filter((value) => value.toLowerCase() !== '$latest')) {
-      expect(() => versionArg('promote', 'VERSION', bad)).toThrow(/published version number/);
+      expect(() => versionArg('VERSION', bad)).toThrow(/published version number/);
       expect(() => parseProdVersion(bad)).toThrow(/is not a Lambda version/);
     }
     expect(parseProdVersion('latest')).toBe('$LATEST');

@@ -22,6 +22,7 @@ import {
 } from '../../src/cli/commands/deploy/index.ts';
 import { DEFAULT_STATE_DIR as RELEASE_STATE_DIR } from '../../src/cli/commands/release/session.ts';
 import { CliError, UsageError } from '../../src/cli/errors.ts';
+import { StagecraftError } from '../../src/errors.ts';
 import { cdkCliPath, PROJECT_ROOT, type ProcessRunner } from '../../src/infra/cdk-cli.ts';
 import { acquireLock, lockPathFor } from '../../src/state/release-lock.ts';
 import { deploy as deployOperation } from '../../src/release/operations/deploy.ts';
@@ -207,7 +208,7 @@ describe('deploy --target aws on an existing stack', () => {
   it('reports a failed cdk deploy as exit 1', async () => {
     exitCode = 3;
     await expect(deploy('--target', 'aws')).rejects.toThrow(
-      new CliError('cdk deploy failed (exit code 3); its output is above'),
+      new CliError('cdk deploy failed (exit code 3); its output is above', 'deploy.cdk-failed'),
     );
   });
 
@@ -393,7 +394,7 @@ describe('deploy --target aws when prod cannot be read from a live alias', () =>
   ])('explains %s', async (error, message) => {
     cfn.on(DescribeStacksCommand).rejects(error);
     const attempt = deploy('--target', 'aws');
-    await expect(attempt).rejects.toBeInstanceOf(CliError);
+    await expect(attempt).rejects.toBeInstanceOf(StagecraftError);
     await expect(attempt).rejects.toThrow(message);
     expect(calls).toEqual([]);
   });

@@ -416,7 +416,7 @@ describe('ssh-config from AWS', () => {
     );
     const error = await runAws(['--profile', 'prod']).catch((e: unknown) => e);
     expect(error).toMatchObject({
-      exitCode: 1,
+      code: 'aws',
       message:
         'DescribeInstances failed (profile prod, region (default)): UnauthorizedOperation: ' +
         'You are not authorized to perform this operation.',

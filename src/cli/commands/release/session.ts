@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { CommandContext } from '../../command.ts';
+import type { CommandContext, ParsedArgs } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
 import type { AwsClients } from '../../../platform/aws/clients.ts';
 import { DEFAULT_STACK_NAME } from '../../../config/aws-stack.ts';
@@ -8,26 +7,13 @@ import { currentUser, type ReleaseContext } from '../../../release/context.ts';
 import { RELEASE_TARGETS, type ReleaseTarget } from '../../../platform/control-plane.ts';
 import { LocalControlPlane } from '../../../platform/local/control-plane.ts';
 import { createProgress } from '../../../release/progress.ts';
-import { subcommandUsage, SUBCOMMANDS_HELP } from './help.ts';
 
 /** The default state dir. */
 export const DEFAULT_STATE_DIR = '.stagecraft';
 
-type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
-
 // Flags that only mean something to the AWS target; with --target local they are refused
 // rather than silently ignored.
 const AWS_ONLY = ['stack', 'profile', 'region'] as const;
-
-const COMMON: OptionSpecs = {
-  'state-dir': { type: 'string' },
-  target: { type: 'string' },
-  stack: { type: 'string' },
-  profile: { type: 'string' },
-  region: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
 
 /** The options every subcommand takes, parsed and checked. */
 export interface CommonOptions {
@@ -45,88 +31,46 @@ export interface CommonOptions {
   readonly json: boolean;
 }
 
-/** A parsed command line: common options, the subcommand's own values, positionals. */
-export interface ParsedArgs {
+/** A release subcommand's command line: the common options checked, its own values as parsed. */
+export interface ReleaseArgs {
   /** Common options. */
   readonly common: CommonOptions;
   /** The subcommand's own option values. */
   readonly values: Readonly<Record<string, string | boolean | undefined>>;
   /** Positional arguments. */
   readonly positionals: readonly string[];
-  /** True when `--help` was given (the help has been printed). */
-  readonly help: boolean;
 }
 
-/**
- * Parses a subcommand's arguments; anything unknown or malformed is a {@link UsageError}
- * (exit 2). `--help` prints the subcommand's help and sets `help`.
- */
-export function parseReleaseArgs(
-  ctx: CommandContext,
-  name: string,
-  own: OptionSpecs,
-  maxPositionals = 0,
-): ParsedArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...ctx.argv],
-      options: { ...COMMON, ...own },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  const help = SUBCOMMANDS_HELP.find((h) => h.name === name);
-  if (values.help === true) {
-    if (help !== undefined) ctx.stdout.write(subcommandUsage(help));
-    return { common: defaults(ctx), values, positionals: [], help: true };
-  }
-  if (parsed.positionals.length > maxPositionals) {
-    throw new UsageError(
-      `${name}: unexpected argument '${parsed.positionals[maxPositionals] ?? ''}'` +
-        (help !== undefined ? ` (usage: stagecraft release ${help.usage})` : ''),
-    );
-  }
-  const target = (values.target as string | undefined) ?? 'local';
+/** Checks the options every subcommand takes; a bad value is a {@link UsageError} (exit 2). */
+export function releaseArgs(ctx: CommandContext, args: ParsedArgs): ReleaseArgs {
+  const values = args.values as Readonly<Record<string, string | boolean | undefined>>;
+  const str = (name: string) => values[name] as string | undefined;
+  const target = str('target') ?? 'local';
   if (!(RELEASE_TARGETS as readonly string[]).includes(target)) {
-    throw new UsageError(`${name}: --target must be local or aws, got '${target}'`);
+    throw new UsageError(`--target must be local or aws, got '${target}'`);
   }
   for (const flag of AWS_ONLY) {
-    const value = values[flag] as string | undefined;
+    const value = str(flag);
     if (value !== undefined && target !== 'aws') {
-      throw new UsageError(`${name}: --${flag} applies to --target aws only`);
+      throw new UsageError(`--${flag} applies to --target aws only`);
     }
-    if (value === '') throw new UsageError(`${name}: --${flag} needs a value`);
+    if (value === '') throw new UsageError(`--${flag} needs a value`);
   }
-  const stack = values.stack as string | undefined;
-  const profile = values.profile as string | undefined;
-  const region = values.region as string | undefined;
-  const stateDir = values['state-dir'] as string | undefined;
-  if (stateDir === '') throw new UsageError(`${name}: --state-dir needs a directory`);
+  const profile = str('profile');
+  const region = str('region');
+  const stateDir = str('state-dir');
+  if (stateDir === '') throw new UsageError('--state-dir needs a directory');
   return {
     common: {
       stateDir: resolve(ctx.cwd, stateDir ?? DEFAULT_STATE_DIR),
       target: target as ReleaseTarget,
-      stackName: stack ?? DEFAULT_STACK_NAME,
+      stackName: str('stack') ?? DEFAULT_STACK_NAME,
       ...(profile !== undefined ? { profile } : {}),
       ...(region !== undefined ? { region } : {}),
       json: values.json === true,
     },
     values,
-    positionals: parsed.positionals,
-    help: false,
-  };
-}
-
-function defaults(ctx: CommandContext): CommonOptions {
-  return {
-    stateDir: resolve(ctx.cwd, DEFAULT_STATE_DIR),
-    target: 'local',
-    stackName: DEFAULT_STACK_NAME,
-    json: false,
+    positionals: args.positionals,
   };
 }
 
