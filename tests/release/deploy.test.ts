@@ -21,7 +21,7 @@ import {
   type DeployDeps,
 } from '../../src/cli/commands/deploy/index.ts';
 import { DEFAULT_STATE_DIR as RELEASE_STATE_DIR } from '../../src/cli/commands/release/session.ts';
-import { CliError, UsageError } from '../../src/cli/errors.ts';
+import { UsageError } from '../../src/cli/errors.ts';
 import { StagecraftError } from '../../src/errors.ts';
 import { cdkCliPath, PROJECT_ROOT, type ProcessRunner } from '../../src/infra/cdk-cli.ts';
 import { acquireLock, lockPathFor } from '../../src/state/release-lock.ts';
@@ -207,9 +207,10 @@ describe('deploy --target aws on an existing stack', () => {
 
   it('reports a failed cdk deploy as exit 1', async () => {
     exitCode = 3;
-    await expect(deploy('--target', 'aws')).rejects.toThrow(
-      new CliError('cdk deploy failed (exit code 3); its output is above', 'deploy.cdk-failed'),
-    );
+    await expect(deploy('--target', 'aws')).rejects.toMatchObject({
+      code: 'deploy.failed',
+      message: 'cdk deploy failed (exit code 3); its output is above',
+    });
   });
 
   it('deploys another stack by --stack', async () => {
