@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { HANDLER_ENTRY } from '../build/bundle.ts';
 import { SOURCE_DIR } from '../config/project-paths.ts';
 import { STAGE_VARIABLE } from '../config/gateway.ts';
@@ -24,6 +24,7 @@ import { createGatewayServer } from './gateway/server.ts';
 import { buildLatest, firstDeployment } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
+import { DEFAULT_STATE_DIR, stateLayout } from '../state/layout.ts';
 import type { SourceWatcher } from './source-watcher.ts';
 
 /** Options for {@link startLocalStack}. */
@@ -128,7 +129,7 @@ export { LocalStackError } from './errors.ts';
 /** Starts the local stack; see {@link LocalStackOptions}. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[stagecraft dev] ${line}\n`));
-  const stateDir = resolve(options.stateDir ?? '.stagecraft');
+  const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const entry = options.entry ?? HANDLER_ENTRY;
   const host = options.host ?? '127.0.0.1';
   const cleanup: (() => Promise<void>)[] = [];
@@ -141,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const lock = await lockStateDir(stateDir);
     cleanup.push(() => lock.release());
     const store = await LocalFunctionStore.open(stateDir, FUNCTION_NAME);
-    const dynamo = await startDynamo(join(stateDir, 'dynamodb'));
+    const dynamo = await startDynamo(stateLayout(stateDir).dynamodb);
     cleanup.push(() => dynamo.stop());
 
     await buildLatest(store, entry, log);

@@ -4,11 +4,11 @@
  * a second opener anyway, but only with an uncaught error deep inside dynalite; this says it
  * plainly. A lock left by a killed process (its pid is gone) is taken over.
  */
-import { join } from 'node:path';
+import { STATE_FILES, stateLayout } from './layout.ts';
 import { type PidLockRecord, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
 
 /** The lock file's name in the state dir. */
-export const DEV_LOCK_FILE = 'dev.lock';
+export const DEV_LOCK_FILE = STATE_FILES.devLock;
 
 /** A held lock. */
 export interface StateLock {
@@ -27,7 +27,7 @@ type DevLockRecord = PidLockRecord & Record<string, unknown>;
 
 /** Takes the state dir's dev lock, or fails with {@link StateDirInUseError}. */
 export async function acquireStateLock(stateDir: string): Promise<StateLock> {
-  const path = join(stateDir, DEV_LOCK_FILE);
+  const path = stateLayout(stateDir).devLock;
   const self: DevLockRecord = { pid: process.pid, started_at: new Date().toISOString() };
   const attempt = await tryAcquirePidLock<DevLockRecord>({
     path,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { type PidLock, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
 import { ReleaseError } from '../errors.ts';
+import { stateLayout } from './layout.ts';
 
 // Kept exported from here: release code names it through this module.
 export { processIsAlive };
@@ -50,7 +51,7 @@ export interface LockOptions {
 
 /** The lock file of a state dir. */
 export function lockPathFor(stateDir: string): string {
-  return join(stateDir, 'release.lock');
+  return stateLayout(stateDir).releaseLock;
 }
 
 /**

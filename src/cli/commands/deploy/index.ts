@@ -22,7 +22,9 @@ import { CliError, UsageError } from '../../errors.ts';
  * The state dir the release commands use by default (their `--state-dir`); kept here rather
  * than imported so deploy does not load the release CLI (a test holds the two equal).
  */
-export const DEFAULT_STATE_DIR = '.stagecraft';
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
+
+export { DEFAULT_STATE_DIR };
 
 /** Help kept as data, so `--help` and docs/aws.md say the same thing. */
 export const HELP = {

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { STAGES } from '../../../config/stages.ts';
 import { formatRouting } from '../../../platform/alias.ts';
 import { FunctionStoreError } from '../../../state/function-store.ts';
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
+import { StagecraftError } from '../../../errors.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { LocalStackError, startLocalStack } from '../../../local/stack.ts';
 import { ROUTES } from '../../../service/routes.ts';
@@ -13,8 +15,7 @@ import { CliError, UsageError } from '../../errors.ts';
 
 /** Help kept as data, so `--help` and docs/local.md say the same thing. */
 export const HELP = {
-  usage:
-    'stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir .stagecraft] [--no-watch] [--timeout 10]',
+  usage: `stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir ${DEFAULT_STATE_DIR}] [--no-watch] [--timeout 10]`,
   summary:
     'Runs the user API locally: API Gateway stages staging and prod, each calling its Lambda ' +
     'alias (staging → $LATEST, prod → a published version), on an embedded DynamoDB.',
@@ -23,7 +24,7 @@ export const HELP = {
     { flag: '--host ADDR', text: 'address to bind (default: 127.0.0.1, this machine only)' },
     {
       flag: '--state-dir DIR',
-      text: 'DynamoDB data, versions, aliases and release history (default: .stagecraft)',
+      text: `DynamoDB data, versions, aliases and release history (default: ${DEFAULT_STATE_DIR})`,
     },
     { flag: '--no-watch', text: 'do not rebuild $LATEST when a file under src/ changes' },
     {
@@ -87,7 +88,7 @@ function parse(argv: readonly string[]): DevOptions | 'help' {
   }
   const host = values.host ?? '127.0.0.1';
   if (host === '') throw new UsageError('--host must not be empty');
-  const stateDir = values['state-dir'] ?? '.stagecraft';
+  const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
   if (stateDir === '') throw new UsageError('--state-dir must not be empty');
   return {
     port: Number(port),
@@ -123,7 +124,11 @@ export async function run(ctx: CommandContext): Promise<number> {
   } catch (error) {
     stopRequested.dispose();
     // Problems the user can fix: a port, a state dir, a build error, a broken state file.
-    if (error instanceof LocalStackError || error instanceof FunctionStoreError) {
+    if (
+      error instanceof LocalStackError ||
+      error instanceof FunctionStoreError ||
+      error instanceof StagecraftError
+    ) {
       throw new CliError(error.message);
     }
     throw error;

@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { CommandContext } from '../../command.ts';
 import { CliError } from '../../errors.ts';
 import type { ReleaseContext } from '../../../release/context.ts';
-import { ReleaseError } from '../../../errors.ts';
+import { StagecraftError } from '../../../errors.ts';
 import {
   type ParsedArgs,
   openSession,
@@ -34,7 +34,7 @@ export interface SubcommandBody {
 
 /**
  * Parses, opens the target's session, runs the body, closes the session. A
- * {@link ReleaseError} becomes a {@link CliError} (exit 1) naming the subcommand; with
+ * {@link StagecraftError} (a ReleaseError, a damaged state file, …) becomes a {@link CliError} (exit 1) naming the subcommand; with
  * `--json` it is also printed as `{"error": {"code", "message"}}` so stdout always holds one
  * JSON object.
  */
@@ -73,7 +73,7 @@ export async function runOffline(
   return reportingErrors(ctx, spec.name, args, () => run(args));
 }
 
-// A ReleaseError → CliError (exit 1), and with --json also one `{"error": …}` object on stdout.
+// A StagecraftError → CliError (exit 1), and with --json also one `{"error": …}` object on stdout.
 async function reportingErrors(
   ctx: CommandContext,
   name: string,
@@ -83,7 +83,7 @@ async function reportingErrors(
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof ReleaseError)) throw error;
+    if (!(error instanceof StagecraftError)) throw error;
     if (args.common.json) writeJson(ctx, { error: { code: error.code, message: error.message } });
     throw new CliError(`${name}: ${error.message}`, 1);
   }

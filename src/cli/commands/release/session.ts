@@ -11,7 +11,9 @@ import { createProgress } from '../../../release/progress.ts';
 import { subcommandUsage, SUBCOMMANDS_HELP } from './help.ts';
 
 /** The default state dir. */
-export const DEFAULT_STATE_DIR = '.stagecraft';
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
+
+export { DEFAULT_STATE_DIR };
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
