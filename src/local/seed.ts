@@ -5,7 +5,11 @@
  */
 import { userInfo } from 'node:os';
 import { buildLambdaBundle } from '../build/bundle.ts';
-import { LATEST } from '../config/stages.ts';
+import { LATEST, type Stage } from '../config/stages.ts';
+import { isStagecraftError } from '../errors.ts';
+import { formatRouting } from '../platform/alias.ts';
+import { settleAliasMove } from '../state/alias-move.ts';
+import { acquireLock, lockPathFor } from '../state/release-lock.ts';
 import { LocalStackError } from './errors.ts';
 import type { LocalFunctionStore, VersionRecord } from '../state/function-store.ts';
 import { appendHistory, type HistoryEntry, historyPathFor, readHistory } from '../state/history.ts';
@@ -107,6 +111,37 @@ async function interruptedFirstStart(
   if (!history.every((entry) => entry[FIRST_START] === true)) return undefined;
   const version = await store.getVersion('1');
   return version?.description === FIRST_DESCRIPTION ? version : undefined;
+}
+
+/**
+ * Settles an alias move that a killed release command left journalled (see
+ * `state/alias-move.ts`), under the release lock so no release command runs meanwhile. If a
+ * release command holds the lock right now, it settles the journal itself.
+ */
+export async function settleInterruptedMove(
+  store: LocalFunctionStore,
+  log: (line: string) => void,
+): Promise<void> {
+  let lock;
+  try {
+    lock = await acquireLock(lockPathFor(store.stateDir), { command: 'dev (start-up check)' });
+  } catch (error) {
+    if (isStagecraftError(error, 'lock.busy')) return;
+    throw error;
+  }
+  try {
+    await settleAliasMove(store.stateDir, {
+      target: 'local',
+      functionName: store.functionName,
+      currentRouting: async (stage) => {
+        const aliases = await store.getAliases();
+        return formatRouting(aliases[stage as Stage], 'compact');
+      },
+      report: log,
+    });
+  } finally {
+    await lock.release();
+  }
 }
 
 function currentUser(): string {

@@ -21,7 +21,7 @@ import { LocalFunctionStore } from '../state/function-store.ts';
 import { LOCAL_ACCOUNT_ID, FunctionRunner } from './lambda/runner.ts';
 import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
-import { buildLatest, firstDeployment } from './seed.ts';
+import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
 import { DEFAULT_STATE_DIR, stateLayout } from '../state/layout.ts';
@@ -145,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamo = await startDynamo(stateLayout(stateDir).dynamodb);
     cleanup.push(() => dynamo.stop());
 
+    await settleInterruptedMove(store, log);
     await buildLatest(store, entry, log);
     await firstDeployment(store, log);
 
