@@ -5,7 +5,7 @@
  * plainly. A lock left by a killed process (its pid is gone) is taken over.
  */
 import { STATE_FILES, stateLayout } from './layout.ts';
-import { type PidLockRecord, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
+import { ownerIsGone, type PidLockRecord, tryAcquirePidLock } from './pid-lock.ts';
 
 /** The lock file's name in the state dir. */
 export const DEV_LOCK_FILE = STATE_FILES.devLock;
@@ -35,8 +35,10 @@ export async function acquireStateLock(stateDir: string): Promise<StateLock> {
     parse: (value) => value as DevLockRecord,
     // Missing or half-written (after a second look) is stale, and so is our own pid: a lock
     // this very process left behind.
-    isStale: (holder) =>
-      holder === 'unreadable' || holder.pid === process.pid || !processIsAlive(holder.pid),
+    isStale: async (holder) =>
+      holder === 'unreadable' ||
+      holder.pid === process.pid ||
+      (await ownerIsGone(holder.pid, stringField(holder, 'started_at'))),
     attempts: 5,
     // A lock created a moment ago may not hold its pid yet: look twice before calling it stale.
     settleMs: 50,
@@ -53,10 +55,16 @@ export async function acquireStateLock(stateDir: string): Promise<StateLock> {
       // Never 'unreadable' here: isStale takes those over.
       const pid = attempt.holder === 'unreadable' ? 'unknown' : attempt.holder.pid;
       throw new StateDirInUseError(
-        `${stateDir} is in use by another \`stagecraft dev\` (pid ${pid}); stop it or use another --state-dir`,
+        `${stateDir} is in use by another \`stagecraft dev\` (pid ${pid}); stop it or use another --state-dir. ` +
+          `If pid ${pid} is not a \`stagecraft dev\` (the lock outlived its process and the pid was reused), delete ${path}`,
       );
     }
     case 'contended':
       throw new StateDirInUseError(`could not take ${path}: it keeps reappearing`);
   }
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' ? value : undefined;
 }
