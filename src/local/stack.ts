@@ -3,9 +3,8 @@
  * API Gateway emulation and watch mode — what `stagecraft dev` runs, and what tests and the
  * benchmark start in-process.
  */
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { HANDLER_ENTRY } from '../build/bundle.ts';
 import { SOURCE_DIR } from '../config/project-paths.ts';
 import { STAGE_VARIABLE } from '../config/gateway.ts';
@@ -25,6 +24,9 @@ import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
 import { DEFAULT_STATE_DIR, stateLayout } from '../state/layout.ts';
+import { readTextIfExists } from '../state/atomic-file.ts';
+import { StateFileDamagedError } from '../state/errors.ts';
+import { ensurePrivateDir } from '../state/state-dir.ts';
 import type { SourceWatcher } from './source-watcher.ts';
 
 /** Options for {@link startLocalStack}. */
@@ -138,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    await mkdir(stateDir, { recursive: true });
+    await ensurePrivateDir(stateDir);
     const lock = await lockStateDir(stateDir);
     cleanup.push(() => lock.release());
     const store = await LocalFunctionStore.open(stateDir, FUNCTION_NAME);
@@ -245,16 +247,40 @@ async function lockStateDir(stateDir: string) {
 }
 
 async function startDynamo(path: string): Promise<EmbeddedDynamo> {
+  await checkDynamoData(path);
   try {
     return await startEmbeddedDynamo({ path });
   } catch (error) {
     const message = (error as Error).message;
+    if (/Database is closed|[Cc]orrupt/.test(message))
+      throw dynamoDamaged(path, 'cannot be opened');
     if (/lock|LOCK|already held/.test(message)) {
       throw new LocalStackError(
         `the DynamoDB data in ${path} is in use by another process (another \`stagecraft dev\` on the same --state-dir?)`,
       );
     }
     throw error;
+  }
+}
+
+const DYNAMO_RECOVERY =
+  'the local DynamoDB data cannot be read: restore the folder from a backup, or delete it to ' +
+  'start with empty tables (every local item is lost; versions, aliases and history are not)';
+
+function dynamoDamaged(path: string, problem: string): StateFileDamagedError {
+  return new StateFileDamagedError(path, problem, DYNAMO_RECOVERY);
+}
+
+// LevelDB's CURRENT names the live manifest; when it is damaged dynalite only says "Database
+// is closed" on the first request. Check it before opening, and name the file.
+async function checkDynamoData(path: string): Promise<void> {
+  const currentPath = join(path, 'CURRENT');
+  const current = await readTextIfExists(currentPath);
+  if (current === undefined) return; // a new data folder
+  const manifest = /^(MANIFEST-\d+)\n$/.exec(current)?.[1];
+  if (manifest === undefined) throw dynamoDamaged(currentPath, 'does not name a LevelDB manifest');
+  if ((await readTextIfExists(join(path, manifest))) === undefined) {
+    throw dynamoDamaged(currentPath, `names ${manifest}, which does not exist`);
   }
 }
 
