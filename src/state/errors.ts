@@ -23,6 +23,8 @@ export class StateFileDamagedError extends StagecraftError<StateErrorCode> {
     recovery: string,
     options?: { cause?: unknown },
   ) {
-    super('state.corrupt', `state file ${path} ${problem}; ${recovery}`, options);
+    // A problem may start with ':' to read as "file: detail".
+    const sep = problem.startsWith(':') ? '' : ' ';
+    super('state.corrupt', `state file ${path}${sep}${problem}; ${recovery}`, options);
   }
 }

@@ -115,7 +115,7 @@ describe('LocalFunctionStore', () => {
     const store = await LocalFunctionStore.open(stateDir);
     await writeFile(store.aliasesPath, '{"prod": {"version": "one"}}');
     await expect(store.readAliases()).rejects.toThrow(StateFileDamagedError);
-    await expect(store.readAliases()).rejects.toThrow(/aliases\.json : alias prod version must/);
+    await expect(store.readAliases()).rejects.toThrow(/aliases\.json: alias prod version must/);
     await writeFile(store.aliasesPath, '{not json');
     await expect(store.readAliases()).rejects.toThrow(/aliases\.json is not valid JSON/);
   });
