@@ -79,8 +79,8 @@ describe('kill -9 of release commands', () => {
     let journals = 0; // kills that landed inside a move (for KILL9_STATS)
     for (; runs < RUNS && Date.now() - started < BUDGET_MS; runs++) {
       const target = ['1', '2', '3'].filter((v) => v !== prod)[runs % 2] as string;
-      // Mostly within the ~10 ms around the move; some later, after the command finished.
-      const delay = Math.random() < 0.8 ? Math.random() * 15 : 15 + Math.random() * 200;
+      // Mostly within the first 40 ms after the lock appears (the move is in there); some later.
+      const delay = Math.random() < 0.8 ? Math.random() * 40 : 40 + Math.random() * 200;
       if ((await promoteKilled(target, delay)) === 'killed') killed++;
       if (existsSync(stateLayout(stateDir).aliasMove)) journals++;
       const actual = await prodOf();
