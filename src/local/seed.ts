@@ -5,12 +5,19 @@
  */
 import { userInfo } from 'node:os';
 import { buildLambdaBundle } from '../build/bundle.ts';
-import { LATEST } from '../config/stages.ts';
+import { LATEST, type Stage } from '../config/stages.ts';
+import { isStagecraftError } from '../errors.ts';
+import { formatRouting } from '../platform/alias.ts';
+import { settleAliasMove } from '../state/alias-move.ts';
+import { acquireLock, lockPathFor } from '../state/release-lock.ts';
 import { LocalStackError } from './errors.ts';
-import type { LocalFunctionStore } from '../state/function-store.ts';
+import type { LocalFunctionStore, VersionRecord } from '../state/function-store.ts';
+import { appendHistory, type HistoryEntry, historyPathFor, readHistory } from '../state/history.ts';
 
 /** Marks the history entries of the first deployment, so a retried start adds none. */
 const FIRST_START = 'first_start';
+/** The description of the version the first start publishes. */
+const FIRST_DESCRIPTION = 'first deployment (stagecraft dev)';
 
 /**
  * Builds `entry` into `$LATEST`. A build error is fatal only when there is no earlier build to
@@ -43,19 +50,28 @@ export async function buildLatest(
 }
 
 /**
- * The seed's first deployment, on a state dir without aliases: publish `$LATEST` as version 1
- * (or reuse it after an interrupted first start) and point the aliases. Resolves to true when
- * it did so, false when the aliases already existed.
+ * The seed's first deployment, on a state dir that was never set up: publish `$LATEST` as
+ * version 1 (or reuse it after an interrupted first start) and point the aliases. Resolves to
+ * true when it did so, false when the aliases already existed. A state dir that has versions
+ * but no (readable) aliases file is damage, not a first start: that error names the file.
  */
 export async function firstDeployment(
   store: LocalFunctionStore,
   log: (line: string) => void,
 ): Promise<boolean> {
-  if ((await store.readAliases()) !== undefined) return false;
-  const { version } = await store.publish('first deployment (stagecraft dev)');
+  if (await store.hasAliasesFile()) {
+    await store.getAliases(); // checks it: a damaged file stops the start, naming itself
+    return false;
+  }
+  const historyPath = historyPathFor(store.stateDir);
+  const history = await readHistory(historyPath);
+  const resumed = await interruptedFirstStart(store, history);
+  if (resumed === undefined && (await store.versionNumbers()).length > 0) {
+    await store.readAliases(); // throws: versions without aliases
+  }
+  const version = resumed ?? (await store.publish(FIRST_DESCRIPTION)).version;
   // History first, aliases last: aliases.json is what marks the deployment as done, and a
   // retry after a crash between the two finds the entries and does not add them again.
-  const history = await store.readHistory();
   if (!history.some((entry) => entry[FIRST_START] === true)) {
     const common = {
       at: new Date().toISOString(),
@@ -63,8 +79,13 @@ export async function firstDeployment(
       command: 'dev',
       forced: false,
     };
-    await store.appendHistory({ ...common, stage: 'staging', to: LATEST, [FIRST_START]: true });
-    await store.appendHistory({
+    await appendHistory(historyPath, {
+      ...common,
+      stage: 'staging',
+      to: LATEST,
+      [FIRST_START]: true,
+    });
+    await appendHistory(historyPath, {
       ...common,
       stage: 'prod',
       to: version.version,
@@ -77,6 +98,50 @@ export async function firstDeployment(
     `first start: published version ${version.version}; staging → $LATEST, prod → ${version.version}`,
   );
   return true;
+}
+
+// A first start killed after publishing version 1 and before writing the aliases leaves exactly
+// that version and nothing but first-start history: resume it with that version.
+async function interruptedFirstStart(
+  store: LocalFunctionStore,
+  history: readonly HistoryEntry[],
+): Promise<VersionRecord | undefined> {
+  const numbers = await store.versionNumbers();
+  if (numbers.length !== 1 || numbers[0] !== 1) return undefined;
+  if (!history.every((entry) => entry[FIRST_START] === true)) return undefined;
+  const version = await store.getVersion('1');
+  return version?.description === FIRST_DESCRIPTION ? version : undefined;
+}
+
+/**
+ * Settles an alias move that a killed release command left journalled (see
+ * `state/alias-move.ts`), under the release lock so no release command runs meanwhile. If a
+ * release command holds the lock right now, it settles the journal itself.
+ */
+export async function settleInterruptedMove(
+  store: LocalFunctionStore,
+  log: (line: string) => void,
+): Promise<void> {
+  let lock;
+  try {
+    lock = await acquireLock(lockPathFor(store.stateDir), { command: 'dev (start-up check)' });
+  } catch (error) {
+    if (isStagecraftError(error, 'lock.busy')) return;
+    throw error;
+  }
+  try {
+    await settleAliasMove(store.stateDir, {
+      target: 'local',
+      functionName: store.functionName,
+      currentRouting: async (stage) => {
+        const aliases = await store.getAliases();
+        return formatRouting(aliases[stage as Stage], 'compact');
+      },
+      report: log,
+    });
+  } finally {
+    await lock.release();
+  }
 }
 
 function currentUser(): string {

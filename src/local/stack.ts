@@ -3,7 +3,6 @@
  * API Gateway emulation and watch mode — what `stagecraft dev` runs, and what tests and the
  * benchmark start in-process.
  */
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { HANDLER_ENTRY } from '../build/bundle.ts';
@@ -22,9 +21,13 @@ import { LocalFunctionStore } from '../state/function-store.ts';
 import { LOCAL_ACCOUNT_ID, FunctionRunner } from './lambda/runner.ts';
 import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
-import { buildLatest, firstDeployment } from './seed.ts';
+import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
+import { DEFAULT_STATE_DIR, stateLayout } from '../state/layout.ts';
+import { readTextIfExists } from '../state/atomic-file.ts';
+import { StateFileDamagedError } from '../state/errors.ts';
+import { ensurePrivateDir } from '../state/state-dir.ts';
 import type { SourceWatcher } from './source-watcher.ts';
 
 /** Options for {@link startLocalStack}. */
@@ -129,7 +132,7 @@ export { LocalStackError } from './errors.ts';
 /** Starts the local stack; see {@link LocalStackOptions}. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[stagecraft dev] ${line}\n`));
-  const stateDir = resolve(options.stateDir ?? '.stagecraft');
+  const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const entry = options.entry ?? HANDLER_ENTRY;
   const host = options.host ?? '127.0.0.1';
   const cleanup: (() => Promise<void>)[] = [];
@@ -138,13 +141,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    await mkdir(stateDir, { recursive: true });
+    await ensurePrivateDir(stateDir);
     const lock = await lockStateDir(stateDir);
     cleanup.push(() => lock.release());
     const store = await LocalFunctionStore.open(stateDir, FUNCTION_NAME);
-    const dynamo = await startDynamo(join(stateDir, 'dynamodb'));
+    const dynamo = await startDynamo(stateLayout(stateDir).dynamodb);
     cleanup.push(() => dynamo.stop());
 
+    await settleInterruptedMove(store, log);
     await buildLatest(store, entry, log);
     await firstDeployment(store, log);
 
@@ -244,16 +248,40 @@ async function lockStateDir(stateDir: string) {
 }
 
 async function startDynamo(path: string): Promise<EmbeddedDynamo> {
+  await checkDynamoData(path);
   try {
     return await startEmbeddedDynamo({ path });
   } catch (error) {
     const message = (error as Error).message;
+    if (/Database is closed|[Cc]orrupt/.test(message))
+      throw dynamoDamaged(path, 'cannot be opened');
     if (/lock|LOCK|already held/.test(message)) {
       throw new LocalStackError(
         `the DynamoDB data in ${path} is in use by another process (another \`stagecraft dev\` on the same --state-dir?)`,
       );
     }
     throw error;
+  }
+}
+
+const DYNAMO_RECOVERY =
+  'the local DynamoDB data cannot be read: restore the folder from a backup, or delete it to ' +
+  'start with empty tables (every local item is lost; versions, aliases and history are not)';
+
+function dynamoDamaged(path: string, problem: string): StateFileDamagedError {
+  return new StateFileDamagedError(path, problem, DYNAMO_RECOVERY);
+}
+
+// LevelDB's CURRENT names the live manifest; when it is damaged dynalite only says "Database
+// is closed" on the first request. Check it before opening, and name the file.
+async function checkDynamoData(path: string): Promise<void> {
+  const currentPath = join(path, 'CURRENT');
+  const current = await readTextIfExists(currentPath);
+  if (current === undefined) return; // a new data folder
+  const manifest = /^(MANIFEST-\d+)\n$/.exec(current)?.[1];
+  if (manifest === undefined) throw dynamoDamaged(currentPath, 'does not name a LevelDB manifest');
+  if ((await readTextIfExists(join(path, manifest))) === undefined) {
+    throw dynamoDamaged(currentPath, `names ${manifest}, which does not exist`);
   }
 }
 

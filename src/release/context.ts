@@ -1,5 +1,8 @@
+import type { Stage } from '../config/stages.ts';
 import { userInfo } from 'node:os';
 import type { ControlPlane } from '../platform/control-plane.ts';
+import { formatRouting } from '../platform/alias.ts';
+import { settleAliasMove } from '../state/alias-move.ts';
 import type { Progress } from './progress.ts';
 import {
   appendHistory,
@@ -26,6 +29,12 @@ export interface ReleaseContext {
   readonly now: () => Date;
   /** Step display. */
   readonly progress: Progress;
+  /**
+   * Lines that must be seen even where progress is silent (a pipe, `--json`): what the
+   * command did about an earlier command's interrupted alias move.
+   * @default a `stagecraft: …` line on process.stderr
+   */
+  readonly report?: (line: string) => void;
 }
 
 /** The current OS user's name (history's "who"). */
@@ -38,11 +47,36 @@ export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-/** Runs `fn` holding the state dir's release lock. */
+/**
+ * Runs `fn` holding the state dir's release lock, after settling an alias move that an
+ * interrupted command left (see `state/alias-move.ts`): history and aliases agree before any
+ * operation reads them.
+ */
 export function withReleaseLock<T>(ctx: ReleaseContext, fn: () => Promise<T>): Promise<T> {
-  return withLock(lockPathFor(ctx.stateDir), { command: ctx.commandLine, now: ctx.now }, () =>
-    fn(),
+  return withLock(
+    lockPathFor(ctx.stateDir),
+    { command: ctx.commandLine, now: ctx.now },
+    async () => {
+      await settlePendingMove(ctx);
+      return fn();
+    },
   );
+}
+
+/** Settles a left-over alias-move journal of this context's target (lock held). */
+export async function settlePendingMove(ctx: ReleaseContext): Promise<void> {
+  const cp = ctx.controlPlane;
+  await settleAliasMove(ctx.stateDir, {
+    target: cp.target,
+    functionName: cp.functionName,
+    currentRouting: async (stage) => formatRouting(await cp.getAlias(stage as Stage), 'compact'),
+    report: reporter(ctx),
+  });
+}
+
+/** {@link ReleaseContext.report}, or its default. */
+export function reporter(ctx: ReleaseContext): (line: string) => void {
+  return ctx.report ?? ((line) => process.stderr.write(`stagecraft: ${line}\n`));
 }
 
 /** What an operation says about its step; {@link record} adds who, when and where. */
@@ -63,9 +97,9 @@ export interface EntryFields {
   readonly [key: string]: unknown;
 }
 
-/** Appends a history entry stamped with time, user, command, target and function. */
-export async function record(ctx: ReleaseContext, fields: EntryFields): Promise<HistoryEntry> {
-  const entry: HistoryEntry = {
+/** A history entry stamped with time, user, command, target and function. */
+export function historyEntry(ctx: ReleaseContext, fields: EntryFields): HistoryEntry {
+  return {
     at: ctx.now().toISOString(),
     user: ctx.user,
     command: ctx.commandLine,
@@ -73,6 +107,11 @@ export async function record(ctx: ReleaseContext, fields: EntryFields): Promise<
     function: ctx.controlPlane.functionName,
     ...fields,
   };
+}
+
+/** Appends a {@link historyEntry} (a step that moves no alias: see `moveProd` for those). */
+export async function record(ctx: ReleaseContext, fields: EntryFields): Promise<HistoryEntry> {
+  const entry = historyEntry(ctx, fields);
   await appendHistory(historyPathFor(ctx.stateDir), entry);
   return entry;
 }

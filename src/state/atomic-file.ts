@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** Mode of every file in the state dir, executables included (0600: owner read/write). */
+export const FILE_MODE = 0o600;
+
 /**
  * Writes a file so that readers see either the old or the new content, never a torn one, and
  * the new content survives a crash once this resolves: write a temp file beside it, fsync it,
@@ -11,8 +14,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx');
+    const handle = await open(temp, 'wx', FILE_MODE);
     try {
+      // The umask may have narrowed or widened nothing useful: state files are 0600, always.
+      await handle.chmod(FILE_MODE);
       await handle.writeFile(data);
       await handle.sync();
     } finally {
@@ -34,8 +39,9 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 /** Appends one line and fsyncs it: an append-only log that a crash cannot lose once acknowledged. */
 export async function appendLineDurable(path: string, line: string): Promise<void> {
   // O_APPEND keeps concurrent appenders (dev server, release CLI) from overwriting each other.
-  const handle = await open(path, 'a');
+  const handle = await open(path, 'a', FILE_MODE);
   try {
+    await handle.chmod(FILE_MODE);
     await handle.write(`${line}\n`);
     await handle.sync();
   } finally {

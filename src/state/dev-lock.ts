@@ -4,12 +4,12 @@
  * a second opener anyway, but only with an uncaught error deep inside dynalite; this says it
  * plainly. A lock left by a killed process (its pid is gone) is taken over.
  */
-import { join } from 'node:path';
-import { type PidLockRecord, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
+import { STATE_FILES, stateLayout } from './layout.ts';
+import { ownerIsGone, type PidLockRecord, tryAcquirePidLock } from './pid-lock.ts';
 import { StagecraftError } from '../errors.ts';
 
 /** The lock file's name in the state dir. */
-export const DEV_LOCK_FILE = 'dev.lock';
+export const DEV_LOCK_FILE = STATE_FILES.devLock;
 
 /** A held lock. */
 export interface StateLock {
@@ -45,7 +45,7 @@ type DevLockRecord = PidLockRecord & Record<string, unknown>;
 
 /** Takes the state dir's dev lock, or fails with {@link StateDirInUseError}. */
 export async function acquireStateLock(stateDir: string): Promise<StateLock> {
-  const path = join(stateDir, DEV_LOCK_FILE);
+  const path = stateLayout(stateDir).devLock;
   const self: DevLockRecord = { pid: process.pid, started_at: new Date().toISOString() };
   const attempt = await tryAcquirePidLock<DevLockRecord>({
     path,
@@ -53,8 +53,10 @@ export async function acquireStateLock(stateDir: string): Promise<StateLock> {
     parse: (value) => value as DevLockRecord,
     // Missing or half-written (after a second look) is stale, and so is our own pid: a lock
     // this very process left behind.
-    isStale: (holder) =>
-      holder === 'unreadable' || holder.pid === process.pid || !processIsAlive(holder.pid),
+    isStale: async (holder) =>
+      holder === 'unreadable' ||
+      holder.pid === process.pid ||
+      (await ownerIsGone(holder.pid, stringField(holder, 'started_at'))),
     attempts: 5,
     // A lock created a moment ago may not hold its pid yet: look twice before calling it stale.
     settleMs: 50,
@@ -71,10 +73,16 @@ export async function acquireStateLock(stateDir: string): Promise<StateLock> {
       // Never 'unreadable' here: isStale takes those over.
       const pid = attempt.holder === 'unreadable' ? 'unknown' : attempt.holder.pid;
       throw new StateDirInUseError(
-        `${stateDir} is in use by another \`stagecraft dev\` (pid ${pid}); stop it or use another --state-dir`,
+        `${stateDir} is in use by another \`stagecraft dev\` (pid ${pid}); stop it or use another --state-dir. ` +
+          `If pid ${pid} is not a \`stagecraft dev\` (the lock outlived its process and the pid was reused), delete ${path}`,
       );
     }
     case 'contended':
       throw new StateDirInUseError(`could not take ${path}: it keeps reappearing`);
   }
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' ? value : undefined;
 }

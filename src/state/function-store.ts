@@ -3,16 +3,16 @@
  * the release history, kept as plain files in the state dir so they survive restarts and other
  * processes (the release CLI) can change them while `stagecraft dev` runs.
  *
- * ```
- * <state>/lambda/<name>/latest/index.mjs + latest.json
- * <state>/lambda/<name>/versions/<n>/index.mjs + version.json
- * <state>/lambda/<name>/aliases.json
- * <state>/history.jsonl
- * ```
+ * The paths are `layout.ts`'s `<state>/lambda/<name>/…`; the release history is not kept here
+ * but in `history.ts`, its only reader and writer.
+ *
+ * A damaged file is a {@link StateFileDamagedError} naming it and how to recover, never a
+ * silent fresh start: an aliases file that is missing, empty or partial in a store that has
+ * versions, or an alias pointing at a version that does not exist, is refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LambdaBundle } from '../build/bundle.ts';
 import { BUNDLE_FILE } from '../build/bundle-layout.ts';
 import { FUNCTION_NAME, LATEST, STAGES, isStage } from '../config/stages.ts';
@@ -21,15 +21,20 @@ import type { AliasRouting as AliasRecord } from '../platform/alias.ts';
 import { aliasProblem } from '../platform/alias.ts';
 import { isPublishedVersion } from '../config/versions.ts';
 import {
-  appendLineDurable,
   readTextIfExists,
   syncDirectory,
   writeFileAtomic,
   writeJsonAtomic,
 } from './atomic-file.ts';
 import { StagecraftError } from '../errors.ts';
+import { StateFileDamagedError } from './errors.ts';
+import type { HistoryEntry } from './history.ts';
+import { type FunctionLayout, stateLayout } from './layout.ts';
+import { DIR_MODE, openStateDir } from './state-dir.ts';
 
 export type { AliasRouting as AliasRecord } from '../platform/alias.ts';
+// Kept exported from here for the modules that import it with the store.
+export type { HistoryEntry };
 
 /** A published, immutable version (Lambda's `PublishVersion` output, the parts we keep). */
 export interface VersionRecord {
@@ -41,27 +46,6 @@ export interface VersionRecord {
   published_at: string;
   /** Free text given at publish time. */
   description: string;
-}
-
-/** One line of `history.jsonl`: who changed what a stage serves, and when. */
-export interface HistoryEntry {
-  /** ISO-8601 UTC time of the change. */
-  at: string;
-  /** Who ran the command. */
-  user: string;
-  /** The command, e.g. `release promote`. */
-  command: string;
-  /** The stage whose alias changed, if any. */
-  stage?: string;
-  /** The version the stage served before. */
-  from?: string;
-  /** The version the stage serves after. */
-  to?: string;
-  /** The code hash involved. */
-  code_sha256?: string;
-  /** True when a safety check was overridden. */
-  forced: boolean;
-  [k: string]: unknown;
 }
 
 /** The current `$LATEST` build. */
@@ -112,10 +96,9 @@ export class LocalFunctionStore {
   readonly aliasesPath: string;
   /** `<state>/lambda/<name>/latest/latest.json`, watched by the running gateway. */
   readonly latestPath: string;
-  /** `<state>/history.jsonl`. */
-  readonly historyPath: string;
   private readonly latestDir: string;
   private readonly versionsDir: string;
+  private readonly paths: FunctionLayout;
 
   private constructor(
     /** The state dir. */
@@ -123,12 +106,12 @@ export class LocalFunctionStore {
     /** The Lambda function name. */
     readonly functionName: string,
   ) {
-    this.functionDir = join(stateDir, 'lambda', functionName);
-    this.latestDir = join(this.functionDir, 'latest');
-    this.versionsDir = join(this.functionDir, 'versions');
-    this.aliasesPath = join(this.functionDir, 'aliases.json');
-    this.latestPath = join(this.latestDir, 'latest.json');
-    this.historyPath = join(stateDir, 'history.jsonl');
+    this.paths = stateLayout(stateDir).fn(functionName);
+    this.functionDir = this.paths.dir;
+    this.latestDir = this.paths.latestDir;
+    this.versionsDir = this.paths.versionsDir;
+    this.aliasesPath = this.paths.aliases;
+    this.latestPath = this.paths.latestRecord;
   }
 
   /** Opens (creating the directories if needed) the store of `functionName` in `stateDir`. */
@@ -137,14 +120,19 @@ export class LocalFunctionStore {
       throw new FunctionStoreError(`invalid function name ${JSON.stringify(functionName)}`);
     }
     const store = new LocalFunctionStore(stateDir, functionName);
-    await mkdir(store.latestDir, { recursive: true });
-    await mkdir(store.versionsDir, { recursive: true });
+    await openStateDir(stateDir);
+    await mkdir(store.latestDir, { recursive: true, mode: DIR_MODE });
+    await mkdir(store.versionsDir, { recursive: true, mode: DIR_MODE });
     return store;
   }
 
   /** Makes `bundle` the `$LATEST` code; unchanged code (same CodeSha256) writes nothing. */
   async setLatest(bundle: LambdaBundle): Promise<{ code_sha256: string; changed: boolean }> {
-    const current = await this.readLatestFile();
+    // A damaged $LATEST record is only a cache of the last build: a new build replaces it.
+    const current = await this.readLatestFile().catch((error: unknown) => {
+      if (error instanceof StateFileDamagedError) return undefined;
+      throw error;
+    });
     if (current?.code_sha256 === bundle.codeSha256) {
       return { code_sha256: bundle.codeSha256, changed: false };
     }
@@ -172,11 +160,13 @@ export class LocalFunctionStore {
   async publish(description = ''): Promise<{ version: VersionRecord; created: boolean }> {
     const { record, code } = await this.readLatestConsistently();
     for (let attempt = 0; attempt < 20; attempt++) {
-      const versions = await this.listVersions();
-      const newest = versions.at(-1);
+      const numbers = await this.versionNumbers();
+      const last = numbers.at(-1);
+      const newest = last === undefined ? undefined : await this.getVersion(String(last));
       if (newest?.code_sha256 === record.code_sha256) return { version: newest, created: false };
       const version: VersionRecord = {
-        version: String(Number(newest?.version ?? 0) + 1),
+        // From the folder names, not the readable records: a number is never reused.
+        version: String((last ?? 0) + 1),
         code_sha256: record.code_sha256,
         published_at: new Date().toISOString(),
         description,
@@ -187,10 +177,13 @@ export class LocalFunctionStore {
         this.versionsDir,
         `.publish-${process.pid}-${randomBytes(4).toString('hex')}`,
       );
-      await mkdir(temp);
+      await mkdir(temp, { mode: DIR_MODE });
       try {
         await writeFileAtomic(join(temp, BUNDLE_FILE), code);
-        await writeJsonAtomic(join(temp, 'version.json'), version);
+        await writeJsonAtomic(
+          join(temp, basename(this.paths.versionRecord(version.version))),
+          version,
+        );
         await rename(temp, join(this.versionsDir, version.version));
       } catch (error) {
         await rm(temp, { recursive: true, force: true });
@@ -204,36 +197,49 @@ export class LocalFunctionStore {
     throw new FunctionStoreError('could not publish: too many concurrent publishers');
   }
 
-  /** Every published version, oldest first. */
+  /**
+   * Every published version whose record is readable, oldest first. A damaged version that
+   * no alias serves must not make the others unreadable; {@link getVersion} of it (and any
+   * alias that points at it) still fails naming the file.
+   */
   async listVersions(): Promise<VersionRecord[]> {
-    const names = (await readdir(this.versionsDir)).filter(isPublishedVersion);
     const records: VersionRecord[] = [];
-    for (const name of names) {
-      const record = await this.getVersion(name);
-      if (record !== undefined) records.push(record);
+    for (const number of await this.versionNumbers()) {
+      try {
+        const record = await this.getVersion(String(number));
+        if (record !== undefined) records.push(record);
+      } catch (error) {
+        if (!(error instanceof StateFileDamagedError)) throw error;
+      }
     }
-    return records.sort((a, b) => Number(a.version) - Number(b.version));
+    return records;
+  }
+
+  /** The numbers of every version folder, ascending (readable or not). */
+  async versionNumbers(): Promise<number[]> {
+    const names = (await readdir(this.versionsDir)).filter(isPublishedVersion);
+    return names.map(Number).sort((a, b) => a - b);
   }
 
   /** A published version's record, or undefined when there is no such version. */
   async getVersion(version: string): Promise<VersionRecord | undefined> {
     if (!isPublishedVersion(version)) return undefined;
-    const path = join(this.versionsDir, version, 'version.json');
-    const record = await readJson(path);
+    const path = this.paths.versionRecord(version);
+    const record = await readJson(path, VERSION_RECOVERY);
     if (record === undefined) return undefined;
     if (!isVersionRecord(record) || record.version !== version) {
-      throw new FunctionStoreError(`${path} is not a valid version record`);
+      throw new StateFileDamagedError(path, 'is not a valid version record', VERSION_RECOVERY);
     }
     return record;
   }
 
   /** The `index.mjs` of a published version or of `$LATEST`. */
   codePath(version: string): string {
-    if (version === LATEST) return join(this.latestDir, BUNDLE_FILE);
+    if (version === LATEST) return this.paths.latestCode;
     if (!isPublishedVersion(version)) {
       throw new FunctionStoreError(`not a version: ${JSON.stringify(version)}`);
     }
-    return join(this.versionsDir, version, BUNDLE_FILE);
+    return this.paths.versionCode(version);
   }
 
   /** Both stages' aliases; fails when the state dir has not been set up yet. */
@@ -247,12 +253,32 @@ export class LocalFunctionStore {
     return aliases;
   }
 
-  /** Both stages' aliases, or undefined while aliases.json is missing or incomplete. */
+  /**
+   * Both stages' aliases, or undefined on a store that was never set up (no aliases file and
+   * no version). Anything else that is not two aliases pointing at existing versions is a
+   * {@link StateFileDamagedError}: a missing file in a store with versions, an empty or
+   * partial file, an alias naming a version that does not exist.
+   */
   async readAliases(): Promise<Record<Stage, AliasRecord> | undefined> {
+    const text = await readTextIfExists(this.aliasesPath);
+    if (text === undefined) {
+      if ((await this.versionNumbers()).length === 0) return undefined;
+      throw this.aliasesDamaged('is missing, but versions were published');
+    }
+    if (text.trim() === '') throw this.aliasesDamaged('is empty');
     const partial = await this.readPartialAliases();
-    return STAGES.every((stage) => partial[stage] !== undefined)
-      ? (partial as Record<Stage, AliasRecord>)
-      : undefined;
+    const missing = STAGES.filter((stage) => partial[stage] === undefined);
+    if (missing.length > 0) throw this.aliasesDamaged(`has no alias ${missing.join(', ')}`);
+    for (const stage of STAGES) {
+      const problem = await this.missingTarget(partial[stage] as AliasRecord);
+      if (problem !== undefined) throw this.aliasesDamaged(`: alias ${stage} ${problem}`);
+    }
+    return partial as Record<Stage, AliasRecord>;
+  }
+
+  /** True when the aliases file exists (even damaged): the store has been set up. */
+  async hasAliasesFile(): Promise<boolean> {
+    return (await readTextIfExists(this.aliasesPath)) !== undefined;
   }
 
   /** Points one stage's alias at a version (checked to exist), keeping the other stage's. */
@@ -269,84 +295,72 @@ export class LocalFunctionStore {
     await writeJsonAtomic(this.aliasesPath, checked);
   }
 
-  /** Appends one entry to the release history (durable once this resolves). */
-  async appendHistory(entry: HistoryEntry): Promise<void> {
-    const problem = historyProblem(entry);
-    if (problem !== undefined) throw new FunctionStoreError(`invalid history entry: ${problem}`);
-    await appendLineDurable(this.historyPath, JSON.stringify(entry));
-  }
-
-  /** The whole release history, oldest first. */
-  async readHistory(): Promise<HistoryEntry[]> {
-    const text = await readTextIfExists(this.historyPath);
-    if (text === undefined) return [];
-    const lines = text.split('\n');
-    const entries: HistoryEntry[] = [];
-    lines.forEach((line, index) => {
-      if (line.trim() === '') return;
-      try {
-        entries.push(JSON.parse(line) as HistoryEntry);
-      } catch (error) {
-        // Only the final line can be torn (a crash mid-append, never acknowledged); anything
-        // else is damage a human should look at.
-        if (index >= lines.length - 2) return;
-        throw new FunctionStoreError(`${this.historyPath} line ${index + 1} is not JSON`, {
-          cause: error,
-        });
-      }
-    });
-    return entries;
-  }
-
   private async checkedAlias(stage: Stage, alias: AliasRecord): Promise<AliasRecord> {
     if (!isStage(stage)) throw new FunctionStoreError(`unknown stage ${JSON.stringify(stage)}`);
     const problem = aliasProblem(alias);
     if (problem !== undefined) throw new FunctionStoreError(`alias ${stage} ${problem}`);
     const weights = alias.weights ?? {};
-    for (const version of [alias.version, ...Object.keys(weights)]) {
-      if (version === LATEST) {
-        if ((await this.latest()) === undefined) {
-          throw new FunctionStoreError(`alias ${stage}: $LATEST has not been built yet`);
-        }
-      } else if ((await this.getVersion(version)) === undefined) {
-        throw new FunctionStoreError(`alias ${stage}: version ${version} does not exist`);
-      }
-    }
+    const missing = await this.missingTarget(alias);
+    if (missing !== undefined) throw new FunctionStoreError(`alias ${stage}: ${missing}`);
     return Object.keys(weights).length > 0
       ? { version: alias.version, weights: { ...weights } }
       : { version: alias.version };
   }
 
+  // Why the alias cannot be served (a version that does not exist), or undefined.
+  private async missingTarget(alias: AliasRecord): Promise<string | undefined> {
+    for (const version of [alias.version, ...Object.keys(alias.weights ?? {})]) {
+      if (version === LATEST) {
+        if ((await this.latest()) === undefined) return '$LATEST has not been built yet';
+      } else if ((await this.getVersion(version)) === undefined) {
+        return `version ${version} does not exist`;
+      }
+    }
+    return undefined;
+  }
+
+  private aliasesDamaged(problem: string): StateFileDamagedError {
+    return new StateFileDamagedError(
+      this.aliasesPath,
+      problem,
+      'it says which version each stage serves, so nothing was started from it. Restore it ' +
+        '(e.g. {"staging":{"version":"$LATEST"},"prod":{"version":"N"}} with N the prod ' +
+        'version in `stagecraft release history`), or move the state dir away to start afresh',
+    );
+  }
+
   private async readPartialAliases(): Promise<Partial<Record<Stage, AliasRecord>>> {
-    const raw = await readJson(this.aliasesPath);
+    const raw = await readJson(this.aliasesPath, '');
     if (raw === undefined) return {};
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      throw new FunctionStoreError(`${this.aliasesPath} must hold an object of stage → alias`);
+      throw this.aliasesDamaged('must hold an object of stage → alias');
     }
     const aliases: Partial<Record<Stage, AliasRecord>> = {};
     for (const [stage, alias] of Object.entries(raw)) {
-      if (!isStage(stage)) {
-        throw new FunctionStoreError(`${this.aliasesPath}: unknown stage ${JSON.stringify(stage)}`);
-      }
+      if (!isStage(stage)) throw this.aliasesDamaged(`: unknown stage ${JSON.stringify(stage)}`);
       const problem = aliasProblem(alias);
-      if (problem !== undefined) {
-        throw new FunctionStoreError(`${this.aliasesPath}: alias ${stage} ${problem}`);
-      }
+      if (problem !== undefined) throw this.aliasesDamaged(`: alias ${stage} ${problem}`);
       aliases[stage] = alias as AliasRecord;
     }
     return aliases;
   }
 
   private async readLatestFile(): Promise<LatestFile | undefined> {
-    const raw = await readJson(this.latestPath);
+    const raw = await readJson(this.latestPath, LATEST_RECOVERY);
     if (raw === undefined) return undefined;
-    const file = raw as Partial<LatestFile>;
+    const file = raw as Partial<LatestFile> | null;
     if (
+      typeof file !== 'object' ||
+      file === null ||
       typeof file.code_sha256 !== 'string' ||
       typeof file.built_at !== 'string' ||
       typeof file.index_sha256 !== 'string'
     ) {
-      throw new FunctionStoreError(`${this.latestPath} is not a valid $LATEST record`);
+      throw new StateFileDamagedError(
+        this.latestPath,
+        'is not a valid $LATEST record',
+        LATEST_RECOVERY,
+      );
     }
     return file as LatestFile;
   }
@@ -369,13 +383,20 @@ export class LocalFunctionStore {
   }
 }
 
-async function readJson(path: string): Promise<unknown> {
+const LATEST_RECOVERY =
+  'it records the last build of $LATEST: (re)start `stagecraft dev`, which rebuilds it';
+const VERSION_RECOVERY =
+  'a published version is immutable: restore the file from a backup, or, if no alias ' +
+  'serves this version, move its folder out of versions/ (its number is not reused)';
+
+async function readJson(path: string, recovery: string): Promise<unknown> {
   const text = await readTextIfExists(path);
   if (text === undefined) return undefined;
+  if (text.trim() === '') throw new StateFileDamagedError(path, 'is empty', recovery);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new FunctionStoreError(`${path} is not valid JSON`, { cause: error });
+    throw new StateFileDamagedError(path, 'is not valid JSON', recovery, { cause: error });
   }
 }
 
@@ -389,14 +410,4 @@ function isVersionRecord(value: unknown): value is VersionRecord {
     typeof record.published_at === 'string' &&
     typeof record.description === 'string'
   );
-}
-
-function historyProblem(entry: HistoryEntry): string | undefined {
-  if (typeof entry !== 'object' || entry === null) return 'must be an object';
-  for (const field of ['at', 'user', 'command'] as const) {
-    if (typeof entry[field] !== 'string' || entry[field] === '') return `${field} must be a string`;
-  }
-  if (Number.isNaN(Date.parse(entry.at))) return 'at must be an ISO-8601 time';
-  if (typeof entry.forced !== 'boolean') return 'forced must be a boolean';
-  return undefined;
 }

@@ -6,8 +6,8 @@
  * a holder counts as stale, and what error a busy lock is.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, rm } from 'node:fs/promises';
-import { readTextIfExists, writeFileAtomic } from './atomic-file.ts';
+import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { FILE_MODE, readTextIfExists, writeFileAtomic } from './atomic-file.ts';
 
 /** The least an owner record holds. */
 export interface PidLockRecord {
@@ -26,8 +26,8 @@ export interface PidLockSpec<R extends PidLockRecord> {
   readonly record: R;
   /** Validates a record read back from a lock file; `undefined` makes it `unreadable`. */
   readonly parse: (value: Partial<R>) => R | undefined;
-  /** True when the holder may be taken over (its process is gone, or it never wrote a record). */
-  readonly isStale: (holder: PidLockHolder<R>) => boolean;
+  /** True when the holder may be taken over (its process is gone, or the lock is unreadable). */
+  readonly isStale: (holder: PidLockHolder<R>) => boolean | Promise<boolean>;
   /** How many times to try creating the lock before giving up as `contended`. */
   readonly attempts: number;
   /**
@@ -77,7 +77,7 @@ export async function tryAcquirePidLock<R extends PidLockRecord>(
       found = await readHolder(spec);
     }
     if (found === undefined) continue; // released between our create and read: try again
-    if (!spec.isStale(found.holder)) return { kind: 'busy', holder: found.holder };
+    if (!(await spec.isStale(found.holder))) return { kind: 'busy', holder: found.holder };
     await breakStaleLock(path, found.text);
   }
   return { kind: 'contended', holder: (await readHolder(spec))?.holder };
@@ -94,22 +94,67 @@ export function processIsAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Creates the lock with its content in one step: the record is written and fsynced under a
+ * private name, then link()ed to the lock's name, which fails if the lock exists. So no
+ * process ever sees an empty or half-written lock, whenever its creator is killed.
+ */
 async function tryCreate(path: string, text: string): Promise<boolean> {
-  let file;
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  const file = await open(temp, 'wx', FILE_MODE);
   try {
-    file = await open(path, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-  try {
+    await file.chmod(FILE_MODE);
     await file.writeFile(text);
     await file.sync();
   } finally {
     await file.close();
   }
-  return true;
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
+
+/**
+ * True when the process that wrote a lock at `since` is provably gone: no process has its
+ * pid, or (on Linux) the process with that pid started after the lock was written, so the
+ * pid was reused by an unrelated process.
+ */
+export async function ownerIsGone(pid: number, since: string | undefined): Promise<boolean> {
+  if (!processIsAlive(pid)) return true;
+  const written = since === undefined ? Number.NaN : Date.parse(since);
+  if (Number.isNaN(written)) return false;
+  const started = await processStartMs(pid);
+  // 2 s of slack: boot time and clock ticks are coarse; a reused pid starts much later.
+  return started !== undefined && started > written + 2000;
+}
+
+// Start time of a process in ms since the epoch, from /proc (Linux only; undefined elsewhere).
+async function processStartMs(pid: number): Promise<number | undefined> {
+  try {
+    const [stat, uptime] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+      readFile('/proc/uptime', 'utf8'),
+    ]);
+    // Field 22 (starttime, clock ticks since boot); fields after the ")" of the command name.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const upSeconds = Number(uptime.split(' ')[0]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(upSeconds)) return undefined;
+    const bootMs = Date.now() - upSeconds * 1000;
+    return bootMs + (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+// USER_HZ: 100 on every Linux this runs on (the kernel ABI fixes it for /proc).
+const CLOCK_TICKS_PER_SECOND = 100;
 
 async function readHolder<R extends PidLockRecord>(
   spec: PidLockSpec<R>,
@@ -129,7 +174,8 @@ function parseHolder<R extends PidLockRecord>(
       return spec.parse(value as Partial<R>) ?? 'unreadable';
     }
   } catch {
-    // fall through: an empty file is a holder that has created but not yet written the lock
+    // fall through: locks are created with their content, so this is garbage (or a lock of
+    // an older stagecraft caught between its create and its write: hence the settle time)
   }
   return 'unreadable';
 }

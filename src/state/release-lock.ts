@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { type PidLock, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
+import { dirname } from 'node:path';
+import { ownerIsGone, type PidLock, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
 import { ReleaseError } from '../errors.ts';
+import { stateLayout } from './layout.ts';
 
 // Kept exported from here: release code names it through this module.
 export { processIsAlive };
@@ -50,7 +51,7 @@ export interface LockOptions {
 
 /** The lock file of a state dir. */
 export function lockPathFor(stateDir: string): string {
-  return join(stateDir, 'release.lock');
+  return stateLayout(stateDir).releaseLock;
 }
 
 /**
@@ -74,11 +75,13 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
     path,
     record: owner,
     parse: (value) => (typeof value.token === 'string' ? (value as LockOwner) : undefined),
-    // An unreadable (e.g. still empty) lock is a holder between its create and its write.
-    isStale: (holder) => holder !== 'unreadable' && isStale(holder, isAlive),
+    // Locks are created with their content: one that stays unreadable is garbage (left by
+    // a kill of an older stagecraft, or by damage), and a garbage lock protects nothing.
+    isStale: (holder) => holder === 'unreadable' || isStale(holder, isAlive),
     // Two rounds: the second after breaking a stale lock. A third try would mean another
     // process broke the same stale lock and won the new one, which is "busy".
     attempts: 2,
+    settleMs: 50,
   });
   if (attempt.kind === 'held') return heldLock(attempt.lock);
   throw busy(path, attempt.holder ?? 'unreadable');
@@ -100,9 +103,12 @@ export async function withLock<T>(
   }
 }
 
-function isStale(owner: LockOwner, isAlive: (pid: number) => boolean): boolean {
+async function isStale(owner: LockOwner, isAlive: (pid: number) => boolean): Promise<boolean> {
   // A pid from another host says nothing about processes here: never break such a lock.
-  return owner.host === hostname() && !isAlive(owner.pid);
+  if (owner.host !== hostname()) return false;
+  if (!isAlive(owner.pid)) return true;
+  // Alive, but maybe a reused pid: only the real check can tell (an injected isAlive is a test's).
+  return isAlive === processIsAlive && (await ownerIsGone(owner.pid, owner.since));
 }
 
 function heldLock(lock: PidLock<LockOwner>): HeldLock {

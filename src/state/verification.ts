@@ -1,14 +1,14 @@
-import { join } from 'node:path';
 import type { ReleaseTarget } from '../platform/control-plane.ts';
-import { ReleaseError } from '../errors.ts';
-import type { SmokeReport } from '../release/verify/types.ts';
 import { writeJsonAtomic, readTextIfExists } from './atomic-file.ts';
+import { StateFileDamagedError } from './errors.ts';
+import { stateLayout } from './layout.ts';
 
 /**
  * The last verification of a state dir (`<state>/verification.json`): which code staging
  * served while the smoke suite ran, and whether it passed. Promotion trusts only this.
  */
-export interface VerificationRecord {
+// `Report` is the smoke suite's report type; state/ keeps it opaque (it must not import release/).
+export interface VerificationRecord<Report = unknown> {
   /** The code sha256 staging served during the whole run (same before and after). */
   readonly code_sha256: string;
   /** When the run finished (ISO-8601). */
@@ -16,7 +16,7 @@ export interface VerificationRecord {
   /** True when every check passed. */
   readonly passed: boolean;
   /** The smoke suite's report. */
-  readonly report: SmokeReport;
+  readonly report: Report;
   /** The target the run was against: a local verification says nothing about AWS. */
   readonly target: ReleaseTarget;
   /** The function whose staging alias served the code. */
@@ -27,7 +27,7 @@ export interface VerificationRecord {
 
 /** The verification file of a state dir. */
 export function verificationPathFor(stateDir: string): string {
-  return join(stateDir, 'verification.json');
+  return stateLayout(stateDir).verification;
 }
 
 /** The last verification, or `undefined` when none was recorded. */
@@ -45,9 +45,10 @@ export async function readVerification(path: string): Promise<VerificationRecord
     typeof value.at !== 'string' ||
     typeof value.passed !== 'boolean'
   ) {
-    throw new ReleaseError(
-      'state.corrupt',
-      `${path} is not a verification record; delete it and run \`stagecraft release verify\``,
+    throw new StateFileDamagedError(
+      path,
+      'is not a verification record',
+      'delete it and run `stagecraft release verify`',
     );
   }
   return value as VerificationRecord;

@@ -15,12 +15,7 @@ import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import {
-  DEFAULT_STATE_DIR,
-  runDeploy,
-  type DeployDeps,
-} from '../../src/cli/commands/deploy/index.ts';
-import { DEFAULT_STATE_DIR as RELEASE_STATE_DIR } from '../../src/cli/commands/release/session.ts';
+import { runDeploy, type DeployDeps } from '../../src/cli/commands/deploy/index.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 import { StagecraftError } from '../../src/errors.ts';
 import { cdkCliPath, PROJECT_ROOT, type ProcessRunner } from '../../src/infra/cdk-cli.ts';
@@ -311,10 +306,6 @@ describe('deploy --target aws and the release lock', () => {
     } finally {
       await held.release();
     }
-  });
-
-  it('defaults to the state dir the release commands use', () => {
-    expect(DEFAULT_STATE_DIR).toBe(RELEASE_STATE_DIR);
   });
 });
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LambdaBundle } from '../../src/build/bundle.ts';
-import { FunctionStoreError, LocalFunctionStore } from '../../src/state/function-store.ts';
+import { StateFileDamagedError } from '../../src/state/errors.ts';
+import { LocalFunctionStore } from '../../src/state/function-store.ts';
 
 // The store only keeps bytes and hashes; a real esbuild bundle is not needed to test it.
 function bundle(source: string): LambdaBundle {
@@ -28,7 +29,6 @@ describe('LocalFunctionStore', () => {
     expect(await store.readAliases()).toBeUndefined();
     await expect(store.getAliases()).rejects.toThrow(/start `stagecraft dev` once/);
     await expect(store.publish()).rejects.toThrow(/\$LATEST has not been built/);
-    expect(await store.readHistory()).toEqual([]);
   });
 
   it('keeps $LATEST, rewriting only when the code changes', async () => {
@@ -114,27 +114,10 @@ describe('LocalFunctionStore', () => {
   it('refuses a hand-broken aliases.json with the file name in the message', async () => {
     const store = await LocalFunctionStore.open(stateDir);
     await writeFile(store.aliasesPath, '{"prod": {"version": "one"}}');
-    await expect(store.readAliases()).rejects.toThrow(FunctionStoreError);
+    await expect(store.readAliases()).rejects.toThrow(StateFileDamagedError);
     await expect(store.readAliases()).rejects.toThrow(/aliases\.json: alias prod version must/);
     await writeFile(store.aliasesPath, '{not json');
     await expect(store.readAliases()).rejects.toThrow(/aliases\.json is not valid JSON/);
-  });
-
-  it('appends history durably and tolerates only a torn last line', async () => {
-    const store = await LocalFunctionStore.open(stateDir);
-    const entry = { at: '2024-01-01T00:00:00.000Z', user: 'u', command: 'test', forced: false };
-    await store.appendHistory(entry);
-    await store.appendHistory({ ...entry, stage: 'prod', from: '1', to: '2', extra: 1 });
-    await appendFile(store.historyPath, '{"at": "2024-01-0'); // a crash mid-append
-    expect(await store.readHistory()).toEqual([
-      entry,
-      { ...entry, stage: 'prod', from: '1', to: '2', extra: 1 },
-    ]);
-    await expect(store.appendHistory({ ...entry, forced: 'no' } as never)).rejects.toThrow(
-      /forced must be a boolean/,
-    );
-    await writeFile(store.historyPath, 'garbage\n{"at":"x"}\n');
-    await expect(store.readHistory()).rejects.toThrow(/line 1 is not JSON/);
   });
 
   it('leaves no temp files behind and refuses paths outside the store', async () => {

@@ -4,6 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isReleaseError } from '../../src/errors.ts';
+import { ownerIsGone } from '../../src/state/pid-lock.ts';
 import { acquireLock, withLock } from '../../src/state/release-lock.ts';
 
 let dir: string;
@@ -77,16 +78,35 @@ describe('release lock', () => {
     await lock.release();
   });
 
-  it('never breaks a lock from another host, nor one it cannot read', async () => {
+  it('never breaks a lock from another host', async () => {
     await writeFile(
       path,
       JSON.stringify({ pid: 1, host: `not-${hostname()}`, command: 'x', since: 's', token: 't' }),
     );
     await busyMessage(acquireLock(path, { command: 'c', isAlive: () => false }));
-    await writeFile(path, '');
-    expect(await busyMessage(acquireLock(path, { command: 'c' }))).toContain(
-      'another release command',
-    );
+  });
+
+  it('takes over an empty or garbage lock: locks are created with their content', async () => {
+    for (const junk of ['', '{"pid":', 'garbage']) {
+      await writeFile(path, junk);
+      const lock = await acquireLock(path, { command: 'c' });
+      expect(JSON.parse(await readFile(path, 'utf8')).pid).toBe(process.pid);
+      await lock.release();
+    }
+  });
+
+  it('takes over a lock whose pid was reused by a process started after the lock', async () => {
+    const owner = (since: string) =>
+      JSON.stringify({ pid: 1, host: hostname(), command: 'x', since, token: 't' });
+    // pid 1 runs and started before a lock written now: a live holder.
+    await writeFile(path, owner(new Date().toISOString()));
+    await busyMessage(acquireLock(path, { command: 'c' }));
+    // pid 1 started long after a lock written in 2000: the writer is gone, its pid reused.
+    await writeFile(path, owner('2000-01-01T00:00:00Z'));
+    const lock = await acquireLock(path, { command: 'c' });
+    expect(JSON.parse(await readFile(path, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
+    expect(await ownerIsGone(process.pid, new Date().toISOString())).toBe(false);
   });
 
   it('release() leaves a lock that is no longer its own alone', async () => {

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isReleaseError } from '../../src/errors.ts';
+import { isStagecraftError } from '../../src/errors.ts';
 import { createProgress } from '../../src/release/progress.ts';
 import { appendHistory, readHistory } from '../../src/state/history.ts';
 import { readVerification } from '../../src/state/verification.ts';
@@ -35,9 +35,12 @@ describe('history.jsonl', () => {
     await appendHistory(path, entry('1'));
     await appendFile(path, '{"at":"2024-01-01T00:00:0');
     expect((await readHistory(path)).map((e) => e.to)).toEqual(['1']);
-    await writeFile(path, `not json\n${JSON.stringify(entry('2'))}\n`);
+    // The next append cuts the torn line off instead of gluing itself onto it.
+    await appendHistory(path, entry('2'));
+    expect((await readHistory(path)).map((e) => e.to)).toEqual(['1', '2']);
+    await writeFile(path, `not json\n${JSON.stringify(entry('3'))}\n`);
     const error = await readHistory(path).catch((e: unknown) => e);
-    expect(isReleaseError(error, 'state.corrupt')).toBe(true);
+    expect(isStagecraftError(error, 'state.corrupt')).toBe(true);
     expect((error as Error).message).toContain('line 1');
   });
 });
@@ -48,7 +51,7 @@ describe('verification.json', () => {
     expect(await readVerification(path)).toBeUndefined();
     await writeFile(path, '{"passed": true}');
     expect(
-      isReleaseError(await readVerification(path).catch((e: unknown) => e), 'state.corrupt'),
+      isStagecraftError(await readVerification(path).catch((e: unknown) => e), 'state.corrupt'),
     ).toBe(true);
   });
 });

@@ -1,9 +1,8 @@
-import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
+import { type ReleaseContext, withReleaseLock } from '../context.ts';
 import {
   type AliasRouting,
   type AliasState,
   canaryVersion,
-  formatRouting,
   hasCanary,
   routingOf,
 } from '../../platform/alias.ts';
@@ -17,6 +16,7 @@ import {
   verificationCovers,
   verificationPathFor,
 } from '../../state/verification.ts';
+import { moveProd } from './move-prod.ts';
 import { publishLocked } from './publish.ts';
 
 /** Options of `release promote`. */
@@ -111,14 +111,7 @@ async function apply(
     const current = routingOf(prod);
     return { changed: false, reason: plan.reason, from: current, to: current, ...facts };
   }
-  const to = await ctx.progress.task(`point prod at ${formatRouting(plan.to, 'prose')}`, () =>
-    ctx.controlPlane.updateAlias('prod', plan.to, prod.revision),
-  );
-  await record(ctx, {
-    action: plan.action,
-    stage: 'prod',
-    from: formatRouting(plan.from, 'compact'),
-    to: formatRouting(to, 'compact'),
+  const to = await moveProd(ctx, prod, plan, {
     version: facts.version.version,
     code_sha256: facts.version.code_sha256,
     verified: facts.verified,

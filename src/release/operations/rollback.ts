@@ -1,7 +1,8 @@
-import { type ReleaseContext, record, targetHistory, withReleaseLock } from '../context.ts';
-import { type AliasRouting, formatRouting, routingOf } from '../../platform/alias.ts';
+import { type ReleaseContext, targetHistory, withReleaseLock } from '../context.ts';
+import { type AliasRouting, routingOf } from '../../platform/alias.ts';
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
 import { planRollback } from '../plan.ts';
+import { moveProd } from './move-prod.ts';
 
 /** Options of `release rollback`. */
 export interface RollbackOptions {
@@ -44,14 +45,7 @@ export async function rollback(
       return { changed: false, reason: plan.reason, from: routingOf(prod), to: routingOf(prod) };
     }
     const version = findVersion(await cp.listVersions(), plan.to.version);
-    const to = await ctx.progress.task(`point prod at ${formatRouting(plan.to, 'prose')}`, () =>
-      cp.updateAlias('prod', plan.to, prod.revision),
-    );
-    await record(ctx, {
-      action: plan.action,
-      stage: 'prod',
-      from: formatRouting(plan.from, 'compact'),
-      to: formatRouting(to, 'compact'),
+    const to = await moveProd(ctx, prod, plan, {
       version: version.version,
       code_sha256: version.code_sha256,
       forced: false,

@@ -25,7 +25,7 @@ import type { ProgressStep } from '../progress.ts';
  * A finished run — passed or failed — is written to `<state>/verification.json` and the
  * history; a failed one is returned with `passed: false` (the CLI exits 1).
  */
-export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRecord> {
+export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRecord<SmokeReport>> {
   return withReleaseLock(ctx, async () => {
     const before = await servedCode(ctx, { refuseCanary: true });
     const url = await reachableStagingUrl(ctx);
@@ -120,8 +120,8 @@ async function recordResult(
   ctx: ReleaseContext,
   served: ServedCode,
   report: SmokeReport,
-): Promise<VerificationRecord> {
-  const verification: VerificationRecord = {
+): Promise<VerificationRecord<SmokeReport>> {
+  const verification: VerificationRecord<SmokeReport> = {
     code_sha256: served.sha,
     at: ctx.now().toISOString(),
     passed: report.passed,

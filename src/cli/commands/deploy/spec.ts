@@ -1,11 +1,8 @@
 import { DEFAULT_STACK_NAME } from '../../../config/aws-stack.ts';
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
 import type { CommandSpec } from '../../command.ts';
 
-/**
- * The state dir the release commands use by default (their `--state-dir`); kept here rather
- * than imported so deploy does not load the release CLI (a test holds the two equal).
- */
-export const DEFAULT_STATE_DIR = '.stagecraft';
+export { DEFAULT_STATE_DIR };
 
 /** `stagecraft deploy`: help and flags, so `--help` and docs/aws.md say the same thing. */
 export const DEPLOY: CommandSpec = {

@@ -6,6 +6,7 @@ import { formatRouting } from '../../../platform/alias.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { startLocalStack } from '../../../local/stack.ts';
 import { ROUTES } from '../../../service/routes.ts';
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
 import type { CommandContext, ParsedArgs } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
 
@@ -34,7 +35,7 @@ function devOptions(args: ParsedArgs): DevOptions {
   }
   const host = str('host') ?? '127.0.0.1';
   if (host === '') throw new UsageError('--host must not be empty');
-  const stateDir = str('state-dir') ?? '.stagecraft';
+  const stateDir = str('state-dir') ?? DEFAULT_STATE_DIR;
   if (stateDir === '') throw new UsageError('--state-dir must not be empty');
   return {
     port: Number(port),

@@ -1,11 +1,11 @@
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
 import type { CommandSpec } from '../../command.ts';
 
 /** `stagecraft dev`: help and flags, so `--help` and docs/local.md say the same thing. */
 export const DEV: CommandSpec = {
   name: 'dev',
   summary: 'run both stages, versions and aliases locally on an embedded DynamoDB',
-  usage:
-    'stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir .stagecraft] [--no-watch] [--timeout 10]',
+  usage: `stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir ${DEFAULT_STATE_DIR}] [--no-watch] [--timeout 10]`,
   description: [
     'Runs the user API locally: API Gateway stages staging and prod, each calling its Lambda ' +
       'alias (staging → $LATEST, prod → a published version), on an embedded DynamoDB.',
@@ -33,7 +33,7 @@ export const DEV: CommandSpec = {
           name: 'state-dir',
           type: 'string',
           text: 'DynamoDB data, versions, aliases and release history',
-          default: '.stagecraft',
+          default: DEFAULT_STATE_DIR,
         },
         {
           label: '--no-watch',

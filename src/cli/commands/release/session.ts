@@ -9,7 +9,9 @@ import { LocalControlPlane } from '../../../platform/local/control-plane.ts';
 import { createProgress } from '../../../release/progress.ts';
 
 /** The default state dir. */
-export const DEFAULT_STATE_DIR = '.stagecraft';
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
+
+export { DEFAULT_STATE_DIR };
 
 // Flags that only mean something to the AWS target; with --target local they are refused
 // rather than silently ignored.

@@ -2,6 +2,7 @@
  * `stagecraft release` and its subcommands: help and flags as data, so `--help` and
  * docs/release.md say the same thing.
  */
+import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
 import type { CommandSpec, FlagSpec, GroupSpec } from '../../command.ts';
 
 /** Options every release subcommand takes. */
@@ -10,7 +11,7 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
     label: '--state-dir DIR',
     name: 'state-dir',
     type: 'string',
-    text: 'state dir: history, verification, lock (default .stagecraft)',
+    text: `state dir: history, verification, lock (default ${DEFAULT_STATE_DIR})`,
   },
   {
     label: '--target local|aws',
