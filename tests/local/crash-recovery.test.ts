@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnDev, tempDir } from './helpers.ts';
+import { eventually, spawnDev, tempDir } from './helpers.ts';
 
 let temp: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -52,7 +52,9 @@ describe('crash recovery', () => {
       }
     };
     const writers = Array.from({ length: 8 }, (_, w) => writer(w));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Kill once enough writes are acknowledged (not after a fixed time: a loaded machine
+    // acknowledges fewer per second, and the check below needs a real load to mean something).
+    await eventually(async () => acknowledged.size > 20, 30_000);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     stop = true;
