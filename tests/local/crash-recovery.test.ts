@@ -54,7 +54,7 @@ describe('crash recovery', () => {
     const writers = Array.from({ length: 8 }, (_, w) => writer(w));
     // Kill once enough writes are acknowledged (not after a fixed time: a loaded machine
     // acknowledges fewer per second, and the check below needs a real load to mean something).
-    await eventually(async () => acknowledged.size > 20, 30_000);
+    await eventually(async () => acknowledged.size > 20, 20_000);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     stop = true;
@@ -84,5 +84,5 @@ describe('crash recovery', () => {
     } finally {
       expect(await second.stop()).toBe(0);
     }
-  });
+  }, 60_000);
 });
