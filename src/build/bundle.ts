@@ -8,9 +8,9 @@ import { sourcePath } from '../config/project-paths.ts';
 /** The handler source the Lambda is built from. */
 export const HANDLER_ENTRY = sourcePath('service/handler.ts');
 
-import { BUNDLE_FILE } from './bundle-layout.ts';
+import { BUNDLE_FILE, type LambdaBundle } from '../config/bundle-layout.ts';
 
-export { BUNDLE_FILE, LAMBDA_HANDLER } from './bundle-layout.ts';
+export { BUNDLE_FILE, LAMBDA_HANDLER, type LambdaBundle } from '../config/bundle-layout.ts';
 
 // Zip entries carry a timestamp; a fixed one makes the same code give the same bytes.
 const FIXED_MTIME = new Date('1980-01-01T00:00:00Z');
@@ -27,18 +27,6 @@ export interface BundleOptions {
    * @default undefined (nothing written)
    */
   readonly outDir?: string;
-}
-
-/** A built Lambda bundle: the code, its zip, and the zip's hash as Lambda reports it. */
-export interface LambdaBundle {
-  /** The bundled JavaScript (ESM). */
-  readonly code: Uint8Array;
-  /** A zip holding `index.mjs`; byte-identical for identical code. */
-  readonly zip: Uint8Array;
-  /** base64 SHA-256 of the zip: Lambda's `CodeSha256` for this code. */
-  readonly codeSha256: string;
-  /** Paths written, when `outDir` was given. */
-  readonly files?: { readonly code: string; readonly zip: string };
 }
 
 /**

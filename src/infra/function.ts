@@ -13,7 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAMBDA_HANDLER } from '../build/bundle-layout.ts';
+import { LAMBDA_HANDLER } from '../config/bundle-layout.ts';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGE_CONFIG, STAGES, type Stage } from '../config/stages.ts';
 import type { ItemClient } from '../dynamo/client.ts';

@@ -13,8 +13,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { LambdaBundle } from '../build/bundle.ts';
-import { BUNDLE_FILE } from '../build/bundle-layout.ts';
+import type { LambdaBundle } from '../config/bundle-layout.ts';
+import { BUNDLE_FILE } from '../config/bundle-layout.ts';
 import { FUNCTION_NAME, LATEST, STAGES, isStage } from '../config/stages.ts';
 import type { Stage } from '../config/stages.ts';
 import type { AliasRouting as AliasRecord } from '../platform/alias.ts';

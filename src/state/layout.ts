@@ -15,7 +15,7 @@
  * ```
  */
 import { join } from 'node:path';
-import { BUNDLE_FILE } from '../build/bundle-layout.ts';
+import { BUNDLE_FILE } from '../config/bundle-layout.ts';
 
 /** The state dir used when no `--state-dir` is given (relative to the working directory). */
 export const DEFAULT_STATE_DIR = '.stagecraft';

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { build } from 'esbuild';
-import { LAMBDA_HANDLER } from '../../build/bundle-layout.ts';
+import { LAMBDA_HANDLER } from '../../config/bundle-layout.ts';
 import { sourcePath } from '../../config/project-paths.ts';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../../config/gateway.ts';
 import { FunctionWorker } from './function-worker.ts';
