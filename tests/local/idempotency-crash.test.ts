@@ -78,6 +78,12 @@ describe('Idempotency-Key across kill -9 between the write and the answer', () =
       written = await send(first.url, 'GET', path);
       return written.json?.lock_version === 2;
     }, 20_000);
+    // While the first request holds its key: the same request is told to wait (409,
+    // Retry-After), another request under the key is refused (422); neither writes.
+    const busy = await postJson(first.url, path, { name: 'after' }, key);
+    expect(busy.status).toBe(409);
+    expect(Number(busy.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await postJson(first.url, path, { name: 'other' }, key)).status).toBe(422);
     await kill9(first);
     expect(await lost).toBeInstanceOf(Error);
 
