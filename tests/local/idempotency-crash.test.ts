@@ -61,10 +61,12 @@ async function retryPastLease(attempt: () => Promise<Answer>): Promise<Answer> {
 }
 
 describe('Idempotency-Key across kill -9 between the write and the answer', () => {
-  it('POST: one write; the retry gets the answer the first would have sent, then its replay', async () => {
+  it('POST (update and create): one write; the retry gets the answer the first would have sent, then its replay', async () => {
     const stateDir = join(project.root, 'state-post');
     const path = '/staging/user/crashidem01';
     const key = { 'Idempotency-Key': '"crash-post-1"' };
+    const createPath = '/staging/user/crashidem03';
+    const createKey = { 'Idempotency-Key': 'crash-create-1' };
     const first = await startDev(stateDir, true);
     expect((await postJson(first.url, path, { name: 'before' })).status).toBe(201);
 
@@ -73,10 +75,16 @@ describe('Idempotency-Key across kill -9 between the write and the answer', () =
       (answer) => answer,
       (error: unknown) => error,
     );
+    const lostCreate = postJson(first.url, createPath, { name: 'new' }, createKey).then(
+      (answer) => answer,
+      (error: unknown) => error,
+    );
     let written: Answer | undefined;
+    let created: Answer | undefined;
     await eventually(async () => {
       written = await send(first.url, 'GET', path);
-      return written.json?.lock_version === 2;
+      created = await send(first.url, 'GET', createPath);
+      return written.json?.lock_version === 2 && created.json?.lock_version === 1;
     }, 20_000);
     // While the first request holds its key: the same request is told to wait (409,
     // Retry-After), another request under the key is refused (422); neither writes.
@@ -86,6 +94,7 @@ describe('Idempotency-Key across kill -9 between the write and the answer', () =
     expect((await postJson(first.url, path, { name: 'other' }, key)).status).toBe(422);
     await kill9(first);
     expect(await lost).toBeInstanceOf(Error);
+    expect(await lostCreate).toBeInstanceOf(Error);
 
     const second = await startDev(stateDir, false);
     const retry = await retryPastLease(() => postJson(second.url, path, { name: 'after' }, key));
@@ -109,6 +118,17 @@ describe('Idempotency-Key across kill -9 between the write and the answer', () =
     expect(Object.keys(after.json ?? {}).sort()).toEqual(
       ['created_at', 'id', 'lock_version', 'name', 'updated_at'].sort(),
     );
+
+    // The lost create: 201 (this key's write created the user), version 1, its bytes, once.
+    const createRetry = await postJson(second.url, createPath, { name: 'new' }, createKey);
+    expect(createRetry.status).toBe(201);
+    expect(createRetry.text).toBe(created?.text);
+    expect(createRetry.headers.etag).toBe('"1"');
+    const createReplay = await postJson(second.url, createPath, { name: 'new' }, createKey);
+    expect(createReplay.status).toBe(201);
+    expect(createReplay.bytes.equals(createRetry.bytes)).toBe(true);
+    expect(createReplay.headers['idempotent-replayed']).toBe('true');
+    expect((await send(second.url, 'GET', createPath)).text).toBe(created?.text);
     expect(await second.stop()).toBe(0);
     running.delete(second);
   }, 60_000);
