@@ -57,13 +57,15 @@ describe('Idempotency-Key over HTTP', () => {
     expect((await send(dev.url, 'GET', path)).json?.lock_version).toBe(2);
   }, 60_000);
 
-  it('DELETE with a key: 204, then the same 204 replayed; a bad key is 400', async () => {
+  it('DELETE with a key: 204, then the same 204 replayed; 422 with another If-Match; a bad key is 400', async () => {
     const path = '/staging/user/idemhttp03';
     await postJson(dev.url, path, { name: 'Ada' });
     const first = await send(dev.url, 'DELETE', path, { headers: { 'Idempotency-Key': 'del-1' } });
     const again = await send(dev.url, 'DELETE', path, { headers: { 'Idempotency-Key': 'del-1' } });
     expect([first.status, again.status]).toEqual([204, 204]);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    const otherRequest = { 'Idempotency-Key': 'del-1', 'If-Match': '"1"' };
+    expect((await send(dev.url, 'DELETE', path, { headers: otherRequest })).status).toBe(422);
     const bad = await send(dev.url, 'DELETE', path, { headers: { 'Idempotency-Key': '"' } });
     expect(bad.status).toBe(400);
   }, 60_000);
