@@ -63,3 +63,15 @@ export function asksForJson(argv: readonly string[]): boolean {
   const split = argv.indexOf('--');
   return (split === -1 ? argv : argv.slice(0, split)).includes('--json');
 }
+
+/** Typed reads of a parsed command line's flags: `str('stack')`, `bool('json')`. */
+export function flagReader(args: ParsedArgs): {
+  str(name: string): string | undefined;
+  bool(name: string): boolean;
+} {
+  const values = args.values as Readonly<Record<string, string | boolean | undefined>>;
+  return {
+    str: (name) => values[name] as string | undefined,
+    bool: (name) => values[name] === true,
+  };
+}

@@ -153,42 +153,19 @@ export class VersionedRepository<
   ): Promise<Versioned<T, V>> {
     const keyItem = this.#keyOf(key);
     const expected = checkedVersion(options.expectedVersion);
-    const actions: UpdateAction[] = [];
-    for (const [name, value] of Object.entries(changes)) {
-      if (value === undefined || name === this.#version) continue;
-      if (name === this.#key) {
-        if (value !== keyItem[this.#key]) {
-          throw new TypeError(`update cannot change the key "${name}"; write a new item instead`);
-        }
-        continue;
-      }
-      actions.push({ set: literalName(name), value });
-    }
+    const actions = this.#setActions(
+      keyItem,
+      changes,
+      (name, value) => ({ set: name, value }),
+      'update',
+    );
     actions.push(
       expected === UNVERSIONED
         ? { set: this.#version, increment: 1, start: 0 }
         : { set: this.#version, increment: 1 },
     );
-    const { UpdateExpression, ...expression } = buildExpression({
-      condition: this.#guard(expected),
-      update: actions,
-    });
-    // Never undefined when an update was given; the check keeps the type honest.
-    if (UpdateExpression === undefined) throw new Error('expression builder gave no update');
-    const { Attributes: attributes } = await this.#guarded(keyItem, expected, () =>
-      this.#client.updateItem({
-        TableName: this.#table,
-        Key: keyItem,
-        UpdateExpression,
-        ...expression,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    if (attributes === undefined) {
-      throw new Error(`UpdateItem on ${this.#table} returned no attributes despite ALL_NEW`);
-    }
-    return this.#withVersion(attributes);
+    const expression = buildExpression({ condition: this.#guard(expected), update: actions });
+    return this.#withVersion(await this.#updateReturningNew(keyItem, expected, expression));
   }
 
   /**
@@ -217,27 +194,13 @@ export class VersionedRepository<
       ...(options.mustExist === true ? [{ attr: this.#key, exists: true } as const] : []),
       ...(options.condition === undefined ? [] : [options.condition]),
     ];
-    const { UpdateExpression, ...expression } = buildExpression({
+    const expression = buildExpression({
       update: actions,
       ...(conditions.length === 0
         ? {}
         : { condition: conditions.length === 1 ? conditions[0] : { and: conditions } }),
     });
-    if (UpdateExpression === undefined) throw new Error('expression builder gave no update');
-    const { Attributes: attributes } = await this.#guarded(keyItem, 'present', () =>
-      this.#client.updateItem({
-        TableName: this.#table,
-        Key: keyItem,
-        UpdateExpression,
-        ...expression,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    if (attributes === undefined) {
-      throw new Error(`UpdateItem on ${this.#table} returned no attributes despite ALL_NEW`);
-    }
-    const item = this.#withVersion(attributes);
+    const item = this.#withVersion(await this.#updateReturningNew(keyItem, 'present', expression));
     return { item, created: item[this.#version] === 1 };
   }
 
@@ -349,17 +312,43 @@ export class VersionedRepository<
 
   // One SET action per attribute of `values`, skipping undefined, the version and the key
   // (which must match the item's key).
+  // One guarded UpdateItem returning the item as written (ALL_NEW).
+  async #updateReturningNew(
+    keyItem: Item,
+    expected: ExpectedVersion,
+    expression: ReturnType<typeof buildExpression>,
+  ): Promise<Item> {
+    const { UpdateExpression, ...rest } = expression;
+    // Never undefined when an update was given; the check keeps the type honest.
+    if (UpdateExpression === undefined) throw new Error('expression builder gave no update');
+    const { Attributes: attributes } = await this.#guarded(keyItem, expected, () =>
+      this.#client.updateItem({
+        TableName: this.#table,
+        Key: keyItem,
+        UpdateExpression,
+        ...rest,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    if (attributes === undefined) {
+      throw new Error(`UpdateItem on ${this.#table} returned no attributes despite ALL_NEW`);
+    }
+    return attributes;
+  }
+
   #setActions(
     keyItem: Item,
     values: Item,
     action: (name: string, value: unknown) => UpdateAction,
+    what = 'a write',
   ): UpdateAction[] {
     const actions: UpdateAction[] = [];
     for (const [name, value] of Object.entries(values)) {
       if (value === undefined || name === this.#version) continue;
       if (name === this.#key) {
         if (value !== keyItem[this.#key]) {
-          throw new TypeError(`a write cannot change the key "${name}"; write a new item instead`);
+          throw new TypeError(`${what} cannot change the key "${name}"; write a new item instead`);
         }
         continue;
       }

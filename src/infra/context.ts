@@ -61,11 +61,7 @@ export class InfraContextError extends StagecraftError<InfraContextErrorCode> {
    * @param options `code` (default `infra.context`) and the underlying error
    */
   constructor(message: string, options?: { code?: InfraContextErrorCode; cause?: unknown }) {
-    super(
-      options?.code ?? 'infra.context',
-      message,
-      options?.cause !== undefined ? { cause: options.cause } : undefined,
-    );
+    super(options?.code ?? 'infra.context', message, options);
   }
 }
 

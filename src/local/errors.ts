@@ -14,10 +14,6 @@ export class LocalStackError extends StagecraftError<LocalStackErrorCode> {
    * @param options `code` (default `local.start`) and the underlying error
    */
   constructor(message: string, options?: { code?: LocalStackErrorCode; cause?: unknown }) {
-    super(
-      options?.code ?? 'local.start',
-      message,
-      options?.cause !== undefined ? { cause: options.cause } : undefined,
-    );
+    super(options?.code ?? 'local.start', message, options);
   }
 }

@@ -33,11 +33,7 @@ export class StateDirInUseError extends StagecraftError<StateDirInUseErrorCode> 
    * @param options `code` (default `state.in-use`) and the underlying error
    */
   constructor(message: string, options?: { code?: StateDirInUseErrorCode; cause?: unknown }) {
-    super(
-      options?.code ?? 'state.in-use',
-      message,
-      options?.cause !== undefined ? { cause: options.cause } : undefined,
-    );
+    super(options?.code ?? 'state.in-use', message, options);
   }
 }
 

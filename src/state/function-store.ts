@@ -72,11 +72,7 @@ export class FunctionStoreError extends StagecraftError<FunctionStoreErrorCode> 
    * @param options `code` (default `local.store`) and the underlying error
    */
   constructor(message: string, options?: { code?: FunctionStoreErrorCode; cause?: unknown }) {
-    super(
-      options?.code ?? 'local.store',
-      message,
-      options?.cause !== undefined ? { cause: options.cause } : undefined,
-    );
+    super(options?.code ?? 'local.store', message, options);
   }
 }
 

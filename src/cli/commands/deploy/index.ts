@@ -14,7 +14,7 @@ import { parseProdVersion, type DeployRequest } from '../../../release/deploy-pl
 import { deploy } from '../../../release/operations/deploy.ts';
 import type { AwsClients } from '../../../platform/aws/clients.ts';
 import { isReleaseError } from '../../../errors.ts';
-import { parseCommandArgs } from '../../argv.ts';
+import { flagReader, parseCommandArgs } from '../../argv.ts';
 import type { CommandContext, ParsedArgs } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
 import { DEFAULT_STATE_DIR, DEPLOY } from './spec.ts';
@@ -133,9 +133,8 @@ interface AwsDeploy {
 
 // The parsed flags → a checked deploy (bad values are usage errors, exit 2).
 function deployOptions(args: ParsedArgs): Parsed {
-  const values = args.values as Readonly<Record<string, string | boolean | undefined>>;
-  const str = (name: string) => values[name] as string | undefined;
-  const json = values.json === true;
+  const { str, bool } = flagReader(args);
+  const json = bool('json');
   const target = str('target');
   if (target === undefined) {
     throw new UsageError('--target is required: aws (cdk deploy to your account) or local');
@@ -155,7 +154,7 @@ function deployOptions(args: ParsedArgs): Parsed {
   const region = str('region');
   return {
     target: 'aws',
-    dryRun: values['dry-run'] === true,
+    dryRun: bool('dry-run'),
     stateDir: str('state-dir') ?? DEFAULT_STATE_DIR,
     json,
     request: {

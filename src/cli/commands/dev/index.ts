@@ -7,6 +7,7 @@ import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { startLocalStack } from '../../../local/stack.ts';
 import { ROUTES } from '../../../service/routes.ts';
 import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
+import { flagReader } from '../../argv.ts';
 import type { CommandContext, ParsedArgs } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
 
@@ -21,8 +22,7 @@ interface DevOptions {
 
 // The parsed flags → checked options (bad values are usage errors, exit 2).
 function devOptions(args: ParsedArgs): DevOptions {
-  const values = args.values as Readonly<Record<string, string | boolean | undefined>>;
-  const str = (name: string) => values[name] as string | undefined;
+  const { str, bool } = flagReader(args);
   const port = str('port') ?? '3000';
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
     throw new UsageError(`--port must be a number 0–65535, got '${port}'`);
@@ -41,9 +41,9 @@ function devOptions(args: ParsedArgs): DevOptions {
     port: Number(port),
     host,
     stateDir,
-    watch: values['no-watch'] !== true,
+    watch: !bool('no-watch'),
     timeoutMs: Math.round(Number(timeout) * 1000),
-    json: values.json === true,
+    json: bool('json'),
   };
 }
 

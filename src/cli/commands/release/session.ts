@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { flagReader } from '../../argv.ts';
 import type { CommandContext, ParsedArgs } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
 import type { AwsClients } from '../../../platform/aws/clients.ts';
@@ -45,8 +46,7 @@ export interface ReleaseArgs {
 
 /** Checks the options every subcommand takes; a bad value is a {@link UsageError} (exit 2). */
 export function releaseArgs(ctx: CommandContext, args: ParsedArgs): ReleaseArgs {
-  const values = args.values as Readonly<Record<string, string | boolean | undefined>>;
-  const str = (name: string) => values[name] as string | undefined;
+  const { str, bool } = flagReader(args);
   const target = str('target') ?? 'local';
   if (!(RELEASE_TARGETS as readonly string[]).includes(target)) {
     throw new UsageError(`--target must be local or aws, got '${target}'`);
@@ -69,9 +69,9 @@ export function releaseArgs(ctx: CommandContext, args: ParsedArgs): ReleaseArgs 
       stackName: str('stack') ?? DEFAULT_STACK_NAME,
       ...(profile !== undefined ? { profile } : {}),
       ...(region !== undefined ? { region } : {}),
-      json: values.json === true,
+      json: bool('json'),
     },
-    values,
+    values: args.values as ReleaseArgs['values'],
     positionals: args.positionals,
   };
 }
