@@ -158,37 +158,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanup.push(() => Promise.resolve(resolver.close()));
     await resolver.current();
-    const runner = new FunctionRunner({
-      functionName: FUNCTION_NAME,
-      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-      ...(options.memoryMb !== undefined && { memoryMb: options.memoryMb }),
-      output: options.functionLogs === undefined ? process.stdout : options.functionLogs,
-      environment: {
-        [ENDPOINT_ENV]: dynamo.endpoint,
-        ...Object.fromEntries(
-          STAGES.map((stage) => [STAGE_CONFIG[stage].tableEnvVar, tableNameFor(stage)]),
-        ),
-        ...options.environment,
-      },
-    });
+    const runner = createRunner(options, dynamo.endpoint);
     cleanup.push(() => runner.close());
     await runner.prepare();
 
-    const server = createGatewayServer({
-      resolver,
-      runner,
-      matcher: new ResourceMatcher(
-        STAGES,
-        ROUTES.map((route) => route.resource),
-      ),
-      api: {
-        apiId: 'local',
-        accountId: LOCAL_ACCOUNT_ID,
-        stageVariables: (stage) => ({ [STAGE_VARIABLE]: stage }),
-        binaryMediaTypes: options.binaryMediaTypes ?? [],
-      },
-      log,
-    });
+    const server = createGateway(options, resolver, runner, log);
     await listen(server, options.port ?? 3000, host);
     cleanup.push(
       () =>
@@ -204,18 +178,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (result.changed) resolver.invalidate();
       return result;
     };
-    let watcher: SourceWatcher | undefined;
     if (options.watch ?? true) {
-      const dir = options.watchDir ?? (options.entry === undefined ? SOURCE_DIR : dirname(entry));
-      watcher = watchSources({
-        dir,
-        log,
-        rebuild: async () => {
-          await rebuild();
-        },
-        ...(options.debounceMs !== undefined && { debounceMs: options.debounceMs }),
-      });
-      cleanup.push(() => watcher?.close() ?? Promise.resolve());
+      const watcher = startWatcher(options, entry, rebuild, log);
+      cleanup.push(() => watcher.close());
     }
 
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -236,6 +201,65 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+// One worker per version; the function sees the embedded DynamoDB and its stage's table names.
+function createRunner(options: LocalStackOptions, dynamoEndpoint: string): FunctionRunner {
+  return new FunctionRunner({
+    functionName: FUNCTION_NAME,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.memoryMb !== undefined && { memoryMb: options.memoryMb }),
+    output: options.functionLogs === undefined ? process.stdout : options.functionLogs,
+    environment: {
+      [ENDPOINT_ENV]: dynamoEndpoint,
+      ...Object.fromEntries(
+        STAGES.map((stage) => [STAGE_CONFIG[stage].tableEnvVar, tableNameFor(stage)]),
+      ),
+      ...options.environment,
+    },
+  });
+}
+
+// The REST API emulation: the route table's resources, each stage calling its alias.
+function createGateway(
+  options: LocalStackOptions,
+  resolver: AliasResolver,
+  runner: FunctionRunner,
+  log: (line: string) => void,
+) {
+  return createGatewayServer({
+    resolver,
+    runner,
+    matcher: new ResourceMatcher(
+      STAGES,
+      ROUTES.map((route) => route.resource),
+    ),
+    api: {
+      apiId: 'local',
+      accountId: LOCAL_ACCOUNT_ID,
+      stageVariables: (stage) => ({ [STAGE_VARIABLE]: stage }),
+      binaryMediaTypes: options.binaryMediaTypes ?? [],
+    },
+    log,
+  });
+}
+
+// Watch mode: a save under src/ (or next to a custom entry) rebuilds $LATEST.
+function startWatcher(
+  options: LocalStackOptions,
+  entry: string,
+  rebuild: () => Promise<unknown>,
+  log: (line: string) => void,
+): SourceWatcher {
+  const dir = options.watchDir ?? (options.entry === undefined ? SOURCE_DIR : dirname(entry));
+  return watchSources({
+    dir,
+    log,
+    rebuild: async () => {
+      await rebuild();
+    },
+    ...(options.debounceMs !== undefined && { debounceMs: options.debounceMs }),
+  });
 }
 
 async function lockStateDir(stateDir: string) {
