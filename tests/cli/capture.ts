@@ -1,17 +1,6 @@
-// Runs `stagecraft` in this process (as bin/stagecraft does) and captures its output.
-import { PassThrough, Writable } from 'node:stream';
-import { main } from '../../src/cli/main.ts';
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
+// Runs `stagecraft` in this process (as bin/stagecraft does) and captures its output; the
+// runner itself is the release tests' (tests/release/cli-helpers.ts).
+import { runCli, sink } from '../release/cli-helpers.ts';
 
 /** The streams a command writes to, and what was written. */
 export function streams() {
@@ -21,15 +10,4 @@ export function streams() {
 }
 
 /** Runs `main` with `argv` in `cwd`. */
-export async function runMain(argv: string[], cwd = process.cwd()) {
-  const io = streams();
-  const code = await main({
-    argv,
-    cwd,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    stdin: new PassThrough(),
-    env: process.env,
-  });
-  return { code, stdout: io.out(), stderr: io.err() };
-}
+export const runMain = runCli;

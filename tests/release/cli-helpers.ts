@@ -8,7 +8,8 @@ export interface CliResult {
   stderr: string;
 }
 
-function sink(): { stream: Writable; text: () => string } {
+/** A writable stream that keeps what is written, as text. */
+export function sink(): { stream: Writable; text: () => string } {
   let text = '';
   const stream = new Writable({
     write(chunk, _encoding, done) {
