@@ -239,6 +239,8 @@ function createGateway(
       accountId: LOCAL_ACCOUNT_ID,
       stageVariables: (stage) => ({ [STAGE_VARIABLE]: stage }),
       binaryMediaTypes: options.binaryMediaTypes ?? [],
+      operationName: (resource, method) =>
+        ROUTES.find((route) => route.resource === resource && route.method === method)?.operation,
     },
     log,
   });

@@ -44,7 +44,26 @@ export interface ApiSettings {
    * base64-encoded; other bodies arrive as UTF-8 text.
    */
   readonly binaryMediaTypes: readonly string[];
+  /**
+   * The `operationName` the deployed stack gives a method (CDK `addMethod({ operationName })`),
+   * or undefined for a method without one (the `ANY` fallback); none when omitted.
+   */
+  readonly operationName?: (resource: string, method: string) => string | undefined;
 }
+
+// API Gateway (REST) drops these request headers before building the event: they describe its
+// own connection with the client, not the request. Captured REST proxy events carry none of
+// them (see docs/local.md, "Parity with API Gateway").
+const NOT_FORWARDED = new Set([
+  'connection',
+  'content-length',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** The proxy event for a request matched to `match`. */
 export function buildProxyEvent(
@@ -58,6 +77,43 @@ export function buildProxyEvent(
   const binary = request.body.length > 0 && isBinary(contentType, api.binaryMediaTypes);
   const host = headerValue(headers, 'host') ?? `localhost:${request.port}`;
   const domainName = host.replace(/:\d+$/, '');
+  const operationName = api.operationName?.(match.resource, request.method);
+  // No `authorizer` key at all: API Gateway adds one only when the method has an authorizer
+  // (captured events without one lack the key), and `'authorizer' in requestContext` must agree.
+  const requestContext: Omit<APIGatewayProxyEvent['requestContext'], 'authorizer'> = {
+    accountId: api.accountId,
+    apiId: api.apiId,
+    domainName,
+    domainPrefix: domainName.split('.')[0] ?? domainName,
+    extendedRequestId: randomBase64Url(8),
+    httpMethod: request.method,
+    identity: {
+      accessKey: null,
+      accountId: null,
+      apiKey: null,
+      apiKeyId: null,
+      caller: null,
+      clientCert: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp: request.sourceIp,
+      user: null,
+      userAgent: headerValue(headers, 'user-agent') ?? null,
+      userArn: null,
+    },
+    ...(operationName !== undefined && { operationName }),
+    path: request.rawPath,
+    protocol: `HTTP/${request.httpVersion}`,
+    requestId: request.requestId,
+    requestTime: formatRequestTime(request.receivedAt),
+    requestTimeEpoch: request.receivedAt,
+    resourceId: resourceId(match.resource),
+    resourcePath: match.resource,
+    stage: match.stage,
+  };
   return {
     resource: match.resource,
     path: match.path,
@@ -68,40 +124,9 @@ export function buildProxyEvent(
     multiValueQueryStringParameters: query.multi,
     pathParameters: match.pathParameters,
     stageVariables: api.stageVariables(match.stage),
-    requestContext: {
-      accountId: api.accountId,
-      apiId: api.apiId,
-      authorizer: undefined,
-      domainName,
-      domainPrefix: domainName.split('.')[0] ?? domainName,
-      extendedRequestId: randomBase64Url(8),
-      httpMethod: request.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: request.sourceIp,
-        user: null,
-        userAgent: headerValue(headers, 'user-agent') ?? null,
-        userArn: null,
-      },
-      path: request.rawPath,
-      protocol: `HTTP/${request.httpVersion}`,
-      requestId: request.requestId,
-      requestTime: formatRequestTime(request.receivedAt),
-      requestTimeEpoch: request.receivedAt,
-      resourceId: resourceId(match.resource),
-      resourcePath: match.resource,
-      stage: match.stage,
-    },
+    // The aws-lambda type declares `authorizer` required (it accepts undefined); the event
+    // must not have the key, so the object without it stands in for the declared type.
+    requestContext: requestContext as APIGatewayProxyEvent['requestContext'],
     body: request.body.length === 0 ? null : request.body.toString(binary ? 'base64' : 'utf8'),
     isBase64Encoded: binary,
   };
@@ -127,7 +152,8 @@ function collectHeaders(request: RequestParts) {
     const lower = name.toLowerCase();
     // API Gateway sets these itself, appending the client's address to X-Forwarded-For.
     if (lower === 'x-forwarded-for') forwardedFor.push(value);
-    else if (lower !== 'x-forwarded-port' && lower !== 'x-forwarded-proto') add(name, value);
+    else if (lower === 'x-forwarded-port' || lower === 'x-forwarded-proto') continue;
+    else if (!NOT_FORWARDED.has(lower)) add(name, value);
   }
   add('X-Forwarded-For', [...forwardedFor, request.sourceIp].join(', '));
   add('X-Forwarded-Port', String(request.port));
@@ -167,11 +193,14 @@ export function parseQuery(rawQuery: string): {
   return { single, multi };
 }
 
+// Form encoding: API Gateway (REST) decodes `+` to a space in query strings, as
+// application/x-www-form-urlencoded does; `%2B` stays a literal `+`.
 function decodeComponent(text: string): string {
+  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
   try {
-    return decodeURIComponent(text);
+    return decodeURIComponent(spaced);
   } catch {
-    return text; // malformed escapes reach the function as sent
+    return spaced; // malformed escapes reach the function as sent
   }
 }
 

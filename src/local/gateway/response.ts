@@ -66,14 +66,17 @@ export function mapProxyResult(payload: string): MappedResult {
   const unknown = Object.keys(fields).filter((key) => !RESULT_KEYS.has(key));
   if (unknown.length > 0) return malformed(`unknown field(s) ${unknown.join(', ')}`);
 
-  const { statusCode, body, isBase64Encoded } = fields;
+  const { body, isBase64Encoded } = fields;
+  const statusCode = statusCodeOf(fields.statusCode);
   if (
-    typeof statusCode !== 'number' ||
+    statusCode === undefined ||
     !Number.isInteger(statusCode) ||
     statusCode < 100 ||
     statusCode > 599
   ) {
-    return malformed(`statusCode must be an integer 100–599, got ${JSON.stringify(statusCode)}`);
+    return malformed(
+      `statusCode must be an integer 100–599, got ${JSON.stringify(fields.statusCode)}`,
+    );
   }
   if (body !== undefined && body !== null && typeof body !== 'string') {
     return malformed(`body must be a string, got ${typeof body}`);
@@ -144,6 +147,14 @@ function collectHeaders(single: unknown, multi: unknown): Map<string, string[]> 
     }
   }
   return merged;
+}
+
+// API Gateway (REST) accepts the status code as a number or as a string of digits ("201"),
+// as captured responses and SAM CLI's emulator show; anything else is malformed.
+function statusCodeOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\d{3}$/.test(value)) return Number(value);
+  return undefined;
 }
 
 function malformed(reason: string): MappedResult {

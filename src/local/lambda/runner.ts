@@ -26,8 +26,12 @@ export const DEFAULT_TIMEOUT_MS = FUNCTION_TIMEOUT_SECONDS * 1000;
 /** The function memory size, as deployed. */
 export const DEFAULT_MEMORY_MB = FUNCTION_MEMORY_MB;
 
-/** Lambda's synchronous response payload limit. */
-export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+/**
+ * Lambda's synchronous response payload limit: 6 MB plus 100 bytes (6,291,556), the figure
+ * Lambda's runtime interface enforces (localstack/lambda-runtime-init `MaxPayloadSize`
+ * default, taken from the Lambda RAPID `interop.MaxPayloadSize`), not 6 MiB.
+ */
+export const MAX_RESPONSE_BYTES = 6_291_556;
 
 /** Options for {@link FunctionRunner}. */
 export interface FunctionRunnerOptions {
