@@ -35,17 +35,17 @@ async function eventFor(path: string, init: RequestInit = {}) {
 describe('parity with API Gateway (REST proxy integration)', () => {
   it('accepts statusCode as a numeric string', async () => {
     // Evidence: AWS SAM CLI's emulator of the REST proxy integration
-    // (samcli/local/apigw/local_apigw_service.py, _parse_v1_payload_format_lambda_output) reads
-    // the status with int(json_output.get("statusCode")), so "201" is a 201 as on AWS; only a
-    // non-integer is "statusCode must be a positive int" (502).
+    // (samcli/local/apigw/local_apigw_service.py, _parse_v1_payload_format_lambda_output)
+    // converts the status with int(status_code), so "201" answers 201 as on AWS; only a
+    // non-integer fails ("statusCode must be a positive int", 502).
     expect(await call('/prod/user/stringstatus')).toEqual({ status: 201, text: 'made' });
   });
 
   it('limits the response payload to 6,291,556 bytes', async () => {
-    // Evidence: Lambda's runtime API enforces 6 MB + 100 bytes; localstack/lambda-runtime-init
-    // PR #33 ("Fix oversized response handling") sets MaxPayloadSize to "6291556" to match
-    // Lambda's interop.MaxPayloadSize. Over it, Lambda fails the invoke and API Gateway
-    // answers 502.
+    // Evidence: localstack/lambda-runtime-init PR #33 ("Fix oversized response handling"), an
+    // emulator built on AWS's Lambda runtime interface, sets the response limit
+    // MaxPayloadSize to "6291556" (6 MB + 100 bytes), in line with the runtime interface's
+    // interop.MaxPayloadSize. Over it the invoke fails and API Gateway answers 502.
     expect(MAX_RESPONSE_BYTES).toBe(6_291_556);
     const atLimit = await call(`/prod/user/size${MAX_RESPONSE_BYTES}`);
     expect(atLimit.status).toBe(200);
@@ -55,20 +55,19 @@ describe('parity with API Gateway (REST proxy integration)', () => {
 
   it('leaves requestContext.authorizer out when the method has no authorizer', async () => {
     // Evidence: REST proxy events captured from live APIs without an authorizer have no
-    // `authorizer` key in requestContext (e.g. fallguy/hp_native
-    // awsmobilejs/backend/cloud-api/notificationEngine/eventObject.js, silvaren/spray-example
-    // src/test/scala/com/example/InputEventStrings.scala); AWS's docs list it only for
-    // methods with a Lambda or Cognito authorizer.
+    // `authorizer` key in requestContext (fallguy/hp_native
+    // awsmobilejs/backend/cloud-api/notificationEngine/eventObject.js, a logged event of a
+    // deployed API); aws-lambda-go's fixtures carry the key only with an authorizer's context.
     const event = await eventFor('/prod/user/abcdefgh');
     expect(Object.keys(event.requestContext)).not.toContain('authorizer');
   });
 
   it('does not pass hop-by-hop request headers or Content-Length into the event', async () => {
-    // Evidence: REST proxy events captured from live APIs never carry Content-Length,
-    // Connection or the other hop-by-hop headers, even for POSTs with a body (aws-lambda-go
-    // events/testdata/apigw-request.json, the POST event used by aws_lambda_events'
-    // APIGW_REQ_V1 fixture, which has Content-Type but no Content-Length); RFC 9110 §7.6.1 has
-    // proxies drop Connection and the headers it names. Issue 11's table: "not in the event".
+    // Evidence: aws/aws-lambda-go events/testdata/apigw-request.json, a REST proxy event for
+    // a POST with a JSON body, lists every header API Gateway passed (Content-Type, Host, Via,
+    // X-Forwarded-*, ...) and has neither Content-Length nor Connection; RFC 9110 §7.6.1 has
+    // an intermediary drop Connection and the other hop-by-hop headers. Issue 11's table:
+    // "request headers Content-Length, Connection (hop-by-hop): not in the event".
     const event = await rawEventFor('/prod/user/abcdefgh', {
       Connection: 'keep-alive',
       'Keep-Alive': 'timeout=5',
@@ -87,9 +86,10 @@ describe('parity with API Gateway (REST proxy integration)', () => {
   });
 
   it('decodes + in the query string to a space', async () => {
-    // Evidence: API Gateway decodes query strings as form data; aws-lambda-go
-    // events/testdata/apigw-request.json and SAM CLI's emulator (which parses the query with
-    // Flask's request.args, form decoding) give "a b" for `a+b`; `%2B` stays a literal `+`.
+    // Evidence: a REST proxy event captured from a live API in aws/aws-cdk#19827: the request
+    // `?sort=-+createdAt` reached the function as queryStringParameters {"sort": "- createdAt"}
+    // (and multiValueQueryStringParameters ["- createdAt"]). SAM CLI's emulator agrees (Flask's
+    // request.args, form decoding). `%2B` stays a literal `+`.
     const event = await eventFor('/prod/user/abcdefgh?q=a+b&p=1%2B1&q=c+d');
     expect(event.queryStringParameters).toEqual({ q: 'c d', p: '1+1' });
     expect(event.multiValueQueryStringParameters).toEqual({ q: ['a b', 'c d'], p: ['1+1'] });
@@ -97,10 +97,10 @@ describe('parity with API Gateway (REST proxy integration)', () => {
 
   it('sets requestContext.operationName from the route table, as the CDK stack does', async () => {
     // Evidence: src/infra/api.ts gives each route's method `operationName: route.operation`;
-    // API Gateway passes a method's operation name as requestContext.operationName
-    // (aws-lambda-go v1.13.0 "Adds OperationName to API Gateway Proxy Request" (#224),
-    // aws-lambda-java-libs PR #126, serverless-offline PR #1325). Methods without one (the
-    // ANY fallback) have no key.
+    // API Gateway passes it as requestContext.operationName, as in aws/aws-lambda-go
+    // events/testdata/apigw-restapi-openapi-request.json ("operationName": "HelloWorld") and
+    // aws-lambda-go v1.13.0 "Adds OperationName to API Gateway Proxy Request" (#224). Methods
+    // without one (the ANY fallback) have no key.
     for (const [method, operation] of [
       ['GET', 'getUser'],
       ['POST', 'putUser'],

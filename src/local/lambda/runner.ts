@@ -27,9 +27,9 @@ export const DEFAULT_TIMEOUT_MS = FUNCTION_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_MEMORY_MB = FUNCTION_MEMORY_MB;
 
 /**
- * Lambda's synchronous response payload limit: 6 MB plus 100 bytes (6,291,556), the figure
- * Lambda's runtime interface enforces (localstack/lambda-runtime-init `MaxPayloadSize`
- * default, taken from the Lambda RAPID `interop.MaxPayloadSize`), not 6 MiB.
+ * Lambda's synchronous response payload limit: 6,291,556 bytes (6 MiB plus 100), not 6 MiB;
+ * the default `MaxPayloadSize` of localstack/lambda-runtime-init, built on Lambda's runtime
+ * interface (see docs/local.md, "Parity with API Gateway").
  */
 export const MAX_RESPONSE_BYTES = 6_291_556;
 
