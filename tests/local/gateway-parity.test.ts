@@ -58,6 +58,8 @@ describe('parity with API Gateway (REST proxy integration)', () => {
     // `authorizer` key in requestContext (fallguy/hp_native
     // awsmobilejs/backend/cloud-api/notificationEngine/eventObject.js, a logged event of a
     // deployed API); aws-lambda-go's fixtures carry the key only with an authorizer's context.
+    // (The event reaches the function as JSON, so gateway-units.test.ts also checks the object
+    // the gateway builds has no key holding undefined.)
     const event = await eventFor('/prod/user/abcdefgh');
     expect(Object.keys(event.requestContext)).not.toContain('authorizer');
   });
