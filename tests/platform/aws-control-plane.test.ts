@@ -10,8 +10,8 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codeOf } from './release-error-code.ts';
 import type { ReleaseContext } from '../../src/release/context.ts';
-import { isReleaseError } from '../../src/errors.ts';
 import { promote } from '../../src/release/operations/promote.ts';
 import { publishLatest } from '../../src/release/operations/publish.ts';
 import { rollback } from '../../src/release/operations/rollback.ts';
@@ -56,16 +56,6 @@ function prodAlias(FunctionVersion: string, weights: Record<string, number> = {}
 
 function stubVersions(...versions: ReturnType<typeof version>[]) {
   lambda.mock.on(ListVersionsByFunctionCommand).resolves({ Versions: [LATEST_V, ...versions] });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isReleaseError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a ReleaseError');
 }
 
 const history = () => readHistory(historyPathFor(ctx.stateDir));

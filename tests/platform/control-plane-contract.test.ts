@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codeOf } from './release-error-code.ts';
 import type { Stage } from '../../src/config/stages.ts';
-import { isReleaseError } from '../../src/errors.ts';
 import { type AliasRouting, routingOf } from '../../src/platform/alias.ts';
 import { AwsControlPlane } from '../../src/platform/aws/control-plane.ts';
 import type { ControlPlane } from '../../src/platform/control-plane.ts';
@@ -80,16 +80,6 @@ function awsImplementation(stateDir: string): Implementation {
     moveBehind: async (stage, routing) =>
       void fake.setAlias(stage, routing.version, { ...routing.weights }),
   };
-}
-
-/** The code of the ReleaseError `promise` rejects with (fails the test on anything else). */
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (isReleaseError(error)) return error.code;
-  throw new Error(`expected a ReleaseError, got ${String(error)}`);
 }
 
 describe.each(['local', 'aws'] as const)('ControlPlane contract: %s', (kind) => {

@@ -2,9 +2,9 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codeOf } from './release-error-code.ts';
 import type { LambdaBundle } from '../../src/build/bundle.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
-import { isReleaseError } from '../../src/errors.ts';
 import { DEFAULT_DEV_URL, LocalControlPlane } from '../../src/platform/local/control-plane.ts';
 
 let stateDir: string;
@@ -15,15 +15,6 @@ function bundle(sha: string): LambdaBundle {
     `export const handler = async () => ${JSON.stringify(sha)};`,
   );
   return { code, zip: new Uint8Array(), codeSha256: sha };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (isReleaseError(error)) return error.code;
-  throw new Error(`expected a ReleaseError, got ${String(error)}`);
 }
 
 beforeEach(async () => {

@@ -4,39 +4,25 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LambdaBundle } from '../../src/build/bundle.ts';
-import { LocalControlPlane } from '../../src/platform/local/control-plane.ts';
 import type { ReleaseContext } from '../../src/release/context.ts';
 import { promote } from '../../src/release/operations/promote.ts';
 import { rollback } from '../../src/release/operations/rollback.ts';
-import { SILENT_PROGRESS } from '../../src/release/progress.ts';
 import { beginAliasMove, readAliasMove } from '../../src/state/alias-move.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { readHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
+import { bundle, releaseContext } from './fixture.ts';
 
 let stateDir: string;
 let store: LocalFunctionStore;
 let reported: string[];
 
-function bundle(sha: string): LambdaBundle {
-  const code = new TextEncoder().encode(`export const handler = async () => '${sha}';`);
-  return { code, zip: new Uint8Array(), codeSha256: sha };
-}
-
-async function context(command: string): Promise<ReleaseContext> {
-  return {
-    controlPlane: await LocalControlPlane.open({ stateDir }),
-    stateDir,
-    projectDir: stateDir,
-    commandLine: command,
-    user: 'tester',
+function context(command: string): Promise<ReleaseContext> {
+  return releaseContext(stateDir, command, {
     now: () => new Date('2026-01-01T00:00:00.000Z'),
-    progress: SILENT_PROGRESS,
     report: (line) => reported.push(line),
-  };
+  });
 }
-
 const history = () => readHistory(stateLayout(stateDir).history);
 const prodVersions = async () =>
   (await history()).filter((e) => e.stage === 'prod').map((e) => `${e.from}→${e.to}`);

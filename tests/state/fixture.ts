@@ -2,7 +2,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LambdaBundle } from '../../src/build/bundle.ts';
+import type { LambdaBundle } from '../../src/config/bundle-layout.ts';
+import { LocalControlPlane } from '../../src/platform/local/control-plane.ts';
+import type { ReleaseContext } from '../../src/release/context.ts';
+import { SILENT_PROGRESS } from '../../src/release/progress.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { appendHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
@@ -10,6 +13,24 @@ import { stateLayout } from '../../src/state/layout.ts';
 export function bundle(sha: string): LambdaBundle {
   const code = new TextEncoder().encode(`export const handler = async () => '${sha}';`);
   return { code, zip: new Uint8Array(), codeSha256: sha };
+}
+
+/** A release context on the local control plane of `stateDir`, as a command line would open it. */
+export async function releaseContext(
+  stateDir: string,
+  command: string,
+  options: { now?: () => Date; report?: (line: string) => void } = {},
+): Promise<ReleaseContext> {
+  return {
+    controlPlane: await LocalControlPlane.open({ stateDir }),
+    stateDir,
+    projectDir: stateDir,
+    commandLine: command,
+    user: 'tester',
+    now: options.now ?? (() => new Date()),
+    progress: SILENT_PROGRESS,
+    report: options.report ?? (() => undefined),
+  };
 }
 
 /** A state dir with `versions` published versions, staging → $LATEST, prod → 1. */

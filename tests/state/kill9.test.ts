@@ -10,11 +10,10 @@ import { LocalControlPlane } from '../../src/platform/local/control-plane.ts';
 import type { ReleaseContext } from '../../src/release/context.ts';
 import { publishLatest } from '../../src/release/operations/publish.ts';
 import { rollback } from '../../src/release/operations/rollback.ts';
-import { SILENT_PROGRESS } from '../../src/release/progress.ts';
 import type { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { readHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
-import { publishedStateDir } from './fixture.ts';
+import { publishedStateDir, releaseContext } from './fixture.ts';
 
 const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 const RUNS = 24;
@@ -51,19 +50,9 @@ async function promoteKilled(version: string, delayMs: number): Promise<'killed'
   return child.signalCode === 'SIGKILL' ? 'killed' : 'finished';
 }
 
-async function context(command: string): Promise<ReleaseContext> {
-  return {
-    controlPlane: await LocalControlPlane.open({ stateDir }),
-    stateDir,
-    projectDir: stateDir,
-    commandLine: command,
-    user: 'tester',
-    now: () => new Date(),
-    progress: SILENT_PROGRESS,
-    report: () => undefined,
-  };
+function context(command: string): Promise<ReleaseContext> {
+  return releaseContext(stateDir, command);
 }
-
 const prodOf = async () => (await store.getAliases()).prod.version;
 const lastProdEntry = async () =>
   (await readHistory(stateLayout(stateDir).history)).filter((e) => e.stage === 'prod').at(-1);
