@@ -1,22 +1,10 @@
 // The HTTP contract of the user API (issue 3, docs/api.md), end to end: `stagecraft dev` as a
 // child process, the real handler bundle in its workers, dynalite on LevelDB, real HTTP.
 import { request } from 'node:http';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnDev, tempDir } from './helpers.ts';
-import type { DevProcess } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { devForSuite } from './helpers.ts';
 
-let temp: Awaited<ReturnType<typeof tempDir>>;
-let dev: DevProcess;
-
-beforeAll(async () => {
-  temp = await tempDir();
-  dev = await spawnDev(['--state-dir', join(temp.dir, 'state'), '--no-watch']);
-});
-afterAll(async () => {
-  expect(await dev.stop()).toBe(0);
-  await temp.remove();
-});
+const dev = devForSuite();
 
 interface Answer {
   status: number;
@@ -33,7 +21,7 @@ function send(
   options: { headers?: Record<string, string | string[]>; body?: string | Buffer } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${dev.url}${path}`, { method, headers: options.headers }, (res) => {
+    const req = request(`${dev().url}${path}`, { method, headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

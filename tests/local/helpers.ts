@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../../src/local/stack.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { LocalStack, LocalStackOptions } from '../../src/local/stack.ts';
 
 /** The repository root. */
@@ -133,4 +134,25 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_0
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+/**
+ * `stagecraft dev` on a fresh state dir for one test file: started before its tests, stopped
+ * after them (a clean exit asserted). Returns an accessor, valid inside the tests.
+ */
+export function devForSuite(): () => DevProcess {
+  let temp: Awaited<ReturnType<typeof tempDir>> | undefined;
+  let dev: DevProcess | undefined;
+  beforeAll(async () => {
+    temp = await tempDir();
+    dev = await spawnDev(['--state-dir', join(temp.dir, 'state'), '--no-watch']);
+  }, 120_000);
+  afterAll(async () => {
+    if (dev !== undefined) expect(await dev.stop()).toBe(0);
+    await temp?.remove();
+  });
+  return () => {
+    if (dev === undefined) throw new Error('stagecraft dev is not running (beforeAll failed?)');
+    return dev;
+  };
 }
