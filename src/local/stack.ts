@@ -21,6 +21,7 @@ import { LocalFunctionStore } from '../state/function-store.ts';
 import { LOCAL_ACCOUNT_ID, FunctionRunner } from './lambda/runner.ts';
 import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
+import { InternalRoutes } from './gateway/internal-routes.ts';
 import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
@@ -162,7 +163,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanup.push(() => runner.close());
     await runner.prepare();
 
-    const server = createGateway(options, resolver, runner, log);
+    // The dev server's own routes (`/`, `/_stagecraft/...`): each feature registers its own.
+    const internal = new InternalRoutes();
+    const server = createGateway(options, resolver, runner, internal, log);
     await listen(server, options.port ?? 3000, host);
     cleanup.push(
       () =>
@@ -225,11 +228,13 @@ function createGateway(
   options: LocalStackOptions,
   resolver: AliasResolver,
   runner: FunctionRunner,
+  internal: InternalRoutes,
   log: (line: string) => void,
 ) {
   return createGatewayServer({
     resolver,
     runner,
+    internal,
     matcher: new ResourceMatcher(
       STAGES,
       ROUTES.map((route) => route.resource),

@@ -17,6 +17,8 @@ import type { GatewayResponseType } from './gateway-responses.ts';
 import { mapProxyResult } from './response.ts';
 import type { HttpResponse } from './response.ts';
 import type { ResourceMatcher } from './routing.ts';
+import { isInternalPath } from './internal-routes.ts';
+import type { InternalRoutes } from './internal-routes.ts';
 
 /** API Gateway's (REST) request payload limit. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
@@ -48,6 +50,8 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
   /** Where failures the client only sees as 502/504 are explained. */
   readonly log: (line: string) => void;
+  /** The dev server's own routes (`/`, `/_stagecraft/...`); none when absent. */
+  readonly internal?: InternalRoutes;
 }
 
 /** Creates (does not start) the gateway's HTTP server. */
@@ -81,6 +85,9 @@ async function handle(
   const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
   const rawQuery = queryAt === -1 ? '' : url.slice(queryAt + 1);
 
+  if (options.internal !== undefined && isInternalPath(rawPath)) {
+    if (await options.internal.handle(req, res, rawPath)) return;
+  }
   const match = options.matcher.match(rawPath);
   if (match === undefined || !isStage(match.stage)) {
     sendGatewayResponse(res, requestId, 'MISSING_AUTHENTICATION_TOKEN');
