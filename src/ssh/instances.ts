@@ -3,9 +3,25 @@
 // are identical, only `LaunchTime` differs (an ISO string in JSON, a Date from the SDK).
 import { SshConfigError } from './errors.ts';
 import type { Ec2Instance } from './model.ts';
+import { parseJsonDocuments } from './parse-input.ts';
 import type { JsonDocument } from './parse-input.ts';
+import { scanDescribeInstances } from './scan-instances.ts';
 
 type Fields = Record<string, unknown>;
+
+/**
+ * The instances of `--from-json` input (one or more describe-instances documents, as bytes):
+ * the byte scanner's answer when it has one, else the full parse, which also owns every error.
+ *
+ * @param bytes the whole input
+ * @param source what the input is called in messages, e.g. the file name or `standard input`
+ */
+export function instancesFromJson(bytes: Buffer, source: string): Ec2Instance[] {
+  return (
+    scanDescribeInstances(bytes) ??
+    instancesFromDocuments(parseJsonDocuments(bytes.toString('utf8'), source))
+  );
+}
 
 /**
  * Reads every instance of every document, in order. Throws {@link SshConfigError}

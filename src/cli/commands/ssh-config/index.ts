@@ -6,10 +6,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { AwsTarget, Ec2ClientFactory } from '../../../ssh/aws-source.ts';
 import { readConfigFile, writeConfigFile } from '../../../ssh/config-file.ts';
 import { unifiedDiff } from '../../../ssh/diff.ts';
-import { instancesFromDocuments } from '../../../ssh/instances.ts';
+import { instancesFromJson } from '../../../ssh/instances.ts';
 import type { AddressKind, Ec2Instance } from '../../../ssh/model.ts';
 import { sanitizeHostName } from '../../../ssh/names.ts';
-import { parseJsonDocuments } from '../../../ssh/parse-input.ts';
 import { planSshConfig } from '../../../ssh/plan.ts';
 import { hostsAsJson, markerNameProblem, optionValueProblem } from '../../../ssh/render.ts';
 import type { HostOptions } from '../../../ssh/render.ts';
@@ -116,8 +115,8 @@ async function loadInstances(
   deps: SshConfigDeps,
 ): Promise<Ec2Instance[]> {
   if (options.fromJson !== undefined) {
-    const { text, source } = await readInput(options.fromJson, ctx);
-    return instancesFromDocuments(parseJsonDocuments(text, source));
+    const { bytes, source } = await readInput(options.fromJson, ctx);
+    return instancesFromJson(bytes, source);
   }
   // The SDK is loaded only here: it costs more start-up time than the whole --from-json path.
   const { instancesFromAws } = await import('../../../ssh/aws-source.ts');
@@ -133,11 +132,11 @@ async function readInput(fromJson: string, ctx: CommandContext) {
     for await (const chunk of ctx.stdin) {
       chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     }
-    return { text: Buffer.concat(chunks).toString('utf8'), source: 'standard input' };
+    return { bytes: Buffer.concat(chunks), source: 'standard input' };
   }
   const path = resolve(ctx.cwd, fromJson);
   try {
-    return { text: await readFile(path, 'utf8'), source: fromJson };
+    return { bytes: await readFile(path), source: fromJson };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError(`cannot read --from-json ${fromJson}: ${reason}`, 'cli.input');
