@@ -8,6 +8,13 @@
 /** The stage variable that names the Lambda alias a stage calls (set to the stage's name). */
 export const STAGE_VARIABLE = 'stage';
 
+/**
+ * API Gateway's (REST) integration timeout in seconds, its default, which the deployed API
+ * keeps: with no answer from the function by then the client gets 504 (the function's own,
+ * shorter timeout firing first is a function error: 502).
+ */
+export const INTEGRATION_TIMEOUT_SECONDS = 29;
+
 /** Lambda timeout in seconds: a request is a few single-item DynamoDB calls with retries. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;
 

@@ -22,6 +22,7 @@ import { LOCAL_ACCOUNT_ID, FunctionRunner } from './lambda/runner.ts';
 import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
 import { InternalRoutes } from './gateway/internal-routes.ts';
+import { checkHandlerModule, handlerExportProblem } from './handler-module.ts';
 import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
@@ -54,7 +55,9 @@ export interface LocalStackOptions {
    */
   readonly watch?: boolean;
   /**
-   * The handler source.
+   * The handler source: any TypeScript or JavaScript module exporting `handler`, bundled as the
+   * built-in one is (`stagecraft dev --handler FILE`). A missing file or a module without a
+   * `handler` export stops the start with a {@link LocalStackError}.
    * @default HANDLER_ENTRY (src/service/handler.ts)
    */
   readonly entry?: string;
@@ -64,10 +67,24 @@ export interface LocalStackOptions {
    */
   readonly watchDir?: string;
   /**
-   * Function timeout (ms); a request over it is answered 504.
+   * Function timeout (ms); an invocation over it fails as in Lambda ("Task timed out") and the
+   * gateway answers 502, as API Gateway does.
    * @default 10000 (as deployed)
    */
   readonly timeoutMs?: number;
+  /**
+   * API Gateway's integration timeout (ms): a request without an answer by then gets 504
+   * `Endpoint request timed out`.
+   * @default 29000 (API Gateway's default, as deployed)
+   */
+  readonly integrationTimeoutMs?: number;
+  /**
+   * The API's resource paths (`/user/{id}`, `/{proxy+}`): what the emulated gateway routes,
+   * every method of each reaching the function. For tests that replay events captured on other
+   * APIs; `stagecraft dev` always serves the route table's.
+   * @default the resources of ROUTES (src/service/routes.ts)
+   */
+  readonly resources?: readonly string[];
   /**
    * Function memory size (MB), also the worker's heap limit.
    * @default 256
@@ -142,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
+    if (options.entry !== undefined) await checkHandlerModule(entry);
     await ensurePrivateDir(stateDir);
     const lock = await lockStateDir(stateDir);
     cleanup.push(() => lock.release());
@@ -177,6 +195,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { port } = server.address() as AddressInfo;
 
     const rebuild = async () => {
+      // A saved custom handler that lost its `handler` export is refused like a build error:
+      // the previous $LATEST keeps serving.
+      const problem = options.entry === undefined ? undefined : await handlerExportProblem(entry);
+      if (problem !== undefined) {
+        log(`not rebuilt, still serving the previous $LATEST: ${problem}`);
+        const previous = await store.latest();
+        return { code_sha256: previous?.code_sha256 ?? '', changed: false };
+      }
       const result = await buildLatest(store, entry, log);
       if (result.changed) resolver.invalidate();
       return result;
@@ -237,8 +263,11 @@ function createGateway(
     internal,
     matcher: new ResourceMatcher(
       STAGES,
-      ROUTES.map((route) => route.resource),
+      options.resources ?? ROUTES.map((route) => route.resource),
     ),
+    ...(options.integrationTimeoutMs !== undefined && {
+      integrationTimeoutMs: options.integrationTimeoutMs,
+    }),
     api: {
       apiId: 'local',
       accountId: LOCAL_ACCOUNT_ID,

@@ -8,7 +8,8 @@ import {
 } from '../../src/local/gateway/event.ts';
 import type { RequestParts } from '../../src/local/gateway/event.ts';
 import { gatewayResponse } from '../../src/local/gateway/gateway-responses.ts';
-import { mapProxyResult } from '../../src/local/gateway/response.ts';
+import { mapProxyResult, wantsBinary } from '../../src/local/gateway/response.ts';
+import type { MapOptions } from '../../src/local/gateway/response.ts';
 import { ResourceMatcher } from '../../src/local/gateway/routing.ts';
 
 describe('ResourceMatcher', () => {
@@ -17,15 +18,19 @@ describe('ResourceMatcher', () => {
     ['/user/{id}', '/user/me', '/user/{id}/items/{item}'],
   );
 
-  it('splits stage and resource and decodes path parameters after splitting', () => {
+  it('splits stage and resource, and keeps path and path parameters percent-encoded', () => {
+    // API Gateway (REST) passes `path` and the path parameters as sent (docs/local.md, "Parity
+    // with API Gateway"; tests/local/gateway-parity.test.ts has the evidence).
     expect(matcher.match('/prod/user/abc%20def')).toEqual({
       stage: 'prod',
       resource: '/user/{id}',
-      path: '/user/abc def',
-      pathParameters: { id: 'abc def' },
+      path: '/user/abc%20def',
+      pathParameters: { id: 'abc%20def' },
     });
-    // An encoded slash stays inside its segment, as in API Gateway.
-    expect(matcher.match('/staging/user/a%2Fb')?.pathParameters).toEqual({ id: 'a/b' });
+    // An encoded slash stays inside its segment, and encoded.
+    expect(matcher.match('/staging/user/a%2Fb')?.pathParameters).toEqual({ id: 'a%2Fb' });
+    // Literal segments still compare decoded.
+    expect(matcher.match('/prod/%75ser/me')?.resource).toBe('/user/me');
     expect(matcher.match('/prod/user/x/items/y')?.pathParameters).toEqual({ id: 'x', item: 'y' });
   });
 
@@ -34,7 +39,17 @@ describe('ResourceMatcher', () => {
     expect(matcher.match('/prod/user/mex')?.resource).toBe('/user/{id}');
   });
 
-  it('matches nothing for unknown stages, unknown paths, empty segments or a trailing slash', () => {
+  it('routes a trailing slash to the resource and keeps it in the path', () => {
+    expect(matcher.match('/prod/user/abc/')).toEqual({
+      stage: 'prod',
+      resource: '/user/{id}',
+      path: '/user/abc/',
+      pathParameters: { id: 'abc' },
+    });
+    expect(matcher.match('/prod/user/x/items/y/')?.pathParameters).toEqual({ id: 'x', item: 'y' });
+  });
+
+  it('matches nothing for unknown stages, unknown paths or empty segments', () => {
     for (const path of [
       '/',
       '',
@@ -45,7 +60,8 @@ describe('ResourceMatcher', () => {
       '/prod/',
       '/prod/user',
       '/prod/user/',
-      '/prod/user/abc/',
+      '/prod/user//',
+      '/prod/user/abc//',
       '/prod/user//abc',
       '/prod/users/abc',
       '/prod/user/abc/extra',
@@ -99,9 +115,9 @@ describe('buildProxyEvent', () => {
     const event = buildProxyEvent(request, match, api);
     expect(event).toMatchObject({
       resource: '/user/{id}',
-      path: '/user/abc!',
+      path: '/user/abc%21',
       httpMethod: 'POST',
-      pathParameters: { id: 'abc!' },
+      pathParameters: { id: 'abc%21' },
       stageVariables: { stage: 'staging' },
       queryStringParameters: { a: '2', b: '', c: '~', d: '%zz' },
       multiValueQueryStringParameters: { a: ['1', '2'], b: [''], c: ['~'], d: ['%zz'] },
@@ -170,11 +186,21 @@ describe('buildProxyEvent', () => {
     expect(isBinary(undefined, ['*/*'])).toBe(false);
     expect(formatRequestTime(0)).toBe('01/Jan/1970:00:00:00 +0000');
   });
+
+  it('converts a response to binary on the first Accept media type only, as API Gateway does', () => {
+    expect(wantsBinary('image/png', ['image/png'])).toBe(true);
+    expect(wantsBinary('image/png;q=0.9, text/html', ['image/*'])).toBe(true);
+    expect(wantsBinary('text/html, image/png', ['image/png'])).toBe(false);
+    expect(wantsBinary('text/html', ['*/*'])).toBe(true);
+    expect(wantsBinary('*/*', ['image/png'])).toBe(false);
+    expect(wantsBinary(undefined, ['*/*'])).toBe(false);
+    expect(wantsBinary('image/png', [])).toBe(false);
+  });
 });
 
 describe('mapProxyResult', () => {
-  const ok = (result: unknown) => {
-    const mapped = mapProxyResult(JSON.stringify(result));
+  const ok = (result: unknown, options?: MapOptions) => {
+    const mapped = mapProxyResult(JSON.stringify(result), options);
     if (!mapped.ok) throw new Error(mapped.reason);
     return mapped.response;
   };
@@ -198,10 +224,25 @@ describe('mapProxyResult', () => {
     expect(response.body.toString()).toBe('{"id":"x"}');
   });
 
-  it('decodes base64 bodies and accepts a missing body', () => {
-    expect([...ok({ statusCode: 200, body: 'AP8=', isBase64Encoded: true }).body]).toEqual([
+  it('decodes base64 bodies only where API Gateway converts to binary, and accepts a missing body', () => {
+    const binary = { decodeBase64: true };
+    expect([...ok({ statusCode: 200, body: 'AP8=', isBase64Encoded: true }, binary).body]).toEqual([
       0, 255,
     ]);
+    expect([...ok({ statusCode: 200, body: 'AP8', isBase64Encoded: true }, binary).body]).toEqual([
+      0, 255,
+    ]);
+    // No matching binary media type: the base64 text as it is.
+    expect(ok({ statusCode: 200, body: 'AP8=', isBase64Encoded: true }).body.toString()).toBe(
+      'AP8=',
+    );
+    for (const body of ['not base64!', 'AP8=x', 'A', 'AP=8']) {
+      const mapped = mapProxyResult(
+        JSON.stringify({ statusCode: 200, body, isBase64Encoded: true }),
+        binary,
+      );
+      expect(mapped.ok ? 'ok' : mapped.failure, body).toBe('base64');
+    }
     expect(ok({ statusCode: 204 }).body.length).toBe(0);
     expect(
       ok({ statusCode: 200, headers: { 'content-type': 'text/plain' } }).headers.get(

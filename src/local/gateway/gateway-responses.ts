@@ -13,7 +13,8 @@ export type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
   | 'REQUEST_TOO_LARGE'
   | 'INTEGRATION_TIMEOUT'
-  | 'INTEGRATION_FAILURE';
+  | 'INTEGRATION_FAILURE'
+  | 'API_CONFIGURATION_ERROR';
 
 interface Default {
   readonly statusCode: number;
@@ -35,6 +36,8 @@ export const GATEWAY_DEFAULTS: Readonly<Record<GatewayResponseType, Default>> = 
     message: 'Request Too Long',
     errorType: 'RequestTooLongException',
   },
+  // The gateway's own integration timeout (29 s by default) passed without an answer; the
+  // function's timeout firing first is a function error instead (INTEGRATION_FAILURE, 502).
   INTEGRATION_TIMEOUT: {
     statusCode: 504,
     message: 'Endpoint request timed out',
@@ -43,6 +46,14 @@ export const GATEWAY_DEFAULTS: Readonly<Record<GatewayResponseType, Default>> = 
   // A Lambda proxy integration whose function failed (threw, crashed, malformed result).
   INTEGRATION_FAILURE: {
     statusCode: 502,
+    message: 'Internal server error',
+    errorType: 'InternalServerErrorException',
+  },
+  // A response API Gateway cannot convert as configured: a body marked `isBase64Encoded` that is
+  // not base64, where the binary media types have it decode the body ("Execution failed due to
+  // configuration error"); 500, the message of every 5XX.
+  API_CONFIGURATION_ERROR: {
+    statusCode: 500,
     message: 'Internal server error',
     errorType: 'InternalServerErrorException',
   },

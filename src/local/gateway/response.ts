@@ -15,10 +15,24 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
-/** The response, or why the result is malformed. */
+/**
+ * The response, or why there is none: `malformed` (API Gateway answers 502) or `base64`, a body
+ * it was to decode that is not base64 (API Gateway answers 500).
+ */
 export type MappedResult =
   | { readonly ok: true; readonly response: HttpResponse }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly failure: 'malformed' | 'base64'; readonly reason: string };
+
+/** How the response body is to be sent. */
+export interface MapOptions {
+  /**
+   * True when API Gateway converts a base64 body to bytes for this request: the function set
+   * `isBase64Encoded` and the request's first `Accept` media type matches the API's
+   * `binaryMediaTypes` (see {@link wantsBinary}). Otherwise the body is sent as the text it is.
+   * @default false
+   */
+  readonly decodeBase64?: boolean;
+}
 
 const RESULT_KEYS = new Set([
   'statusCode',
@@ -52,7 +66,7 @@ const REMAPPED = new Set([
 ]);
 
 /** Maps the JSON payload a function returned to the HTTP response API Gateway would send. */
-export function mapProxyResult(payload: string): MappedResult {
+export function mapProxyResult(payload: string, options: MapOptions = {}): MappedResult {
   let result: unknown;
   try {
     result = JSON.parse(payload);
@@ -93,14 +107,54 @@ export function mapProxyResult(payload: string): MappedResult {
   if (![...headers.keys()].some((name) => name.toLowerCase() === 'content-type')) {
     headers.set('Content-Type', ['application/json']);
   }
+  const text = body ?? '';
+  // Without a matching binary media type API Gateway passes the body on as text, base64 or not
+  // (the deployed API declares none, so a client gets the base64 text).
+  const decode = isBase64Encoded === true && options.decodeBase64 === true;
+  if (decode && !isBase64(text)) {
+    return {
+      ok: false,
+      failure: 'base64',
+      reason: 'Unable to base64 decode the body (isBase64Encoded is true)',
+    };
+  }
   return {
     ok: true,
-    response: {
-      statusCode,
-      headers,
-      body: Buffer.from(body ?? '', isBase64Encoded === true ? 'base64' : 'utf8'),
-    },
+    response: { statusCode, headers, body: Buffer.from(text, decode ? 'base64' : 'utf8') },
   };
+}
+
+/**
+ * Whether API Gateway (REST) returns binary for a request: it looks only at the first media type
+ * of the client's `Accept` header and converts when that matches one of the API's
+ * `binaryMediaTypes` (AWS, "Content type conversions in API Gateway": "If a request contains
+ * multiple media types in its Accept header, API Gateway honors only the first Accept media
+ * type"; "Binary media types for REST APIs": "API Gateway uses the first Accept header from
+ * clients to determine if a response should return binary media"). `*\/*` in the list matches
+ * whatever the client accepts.
+ */
+export function wantsBinary(accept: string | undefined, binaryMediaTypes: readonly string[]) {
+  if (binaryMediaTypes.length === 0 || accept === undefined) return false;
+  const first = accept.split(',')[0]?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (first === '') return false;
+  const [type, subtype] = first.split('/');
+  return binaryMediaTypes.some((pattern) => {
+    const [allowedType, allowedSubtype] = pattern.toLowerCase().split('/');
+    return (
+      (allowedType === '*' || allowedType === type) &&
+      (allowedSubtype === '*' || allowedSubtype === subtype)
+    );
+  });
+}
+
+// Standard base64 (`+`, `/`), padding optional; Node's decoder would silently skip anything
+// else and hand the client garbage.
+function isBase64(text: string): boolean {
+  return (
+    /^[A-Za-z0-9+/]*={0,2}$/.test(text) &&
+    text.length % 4 !== 1 &&
+    (!text.includes('=') || text.length % 4 === 0)
+  );
 }
 
 // `headers` and `multiValueHeaders` merged into one list per name; a value given in both
@@ -158,5 +212,5 @@ function statusCodeOf(value: unknown): number | undefined {
 }
 
 function malformed(reason: string): MappedResult {
-  return { ok: false, reason: `Malformed Lambda proxy response: ${reason}` };
+  return { ok: false, failure: 'malformed', reason: `Malformed Lambda proxy response: ${reason}` };
 }

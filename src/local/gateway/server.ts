@@ -2,19 +2,21 @@
  * The local API Gateway (REST): an HTTP server that maps `/<stage>/<resource>` to the stage's
  * alias, builds the proxy event, invokes the function in its worker and sends back what API
  * Gateway would — the function's response, or API Gateway's own answer when the request is
- * unmapped or too large, or the function failed or timed out.
+ * unmapped or too large, the function failed or timed out (502), or the integration timeout
+ * passed first (504).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { INTEGRATION_TIMEOUT_SECONDS } from '../../config/gateway.ts';
 import { isStage } from '../../config/stages.ts';
 import type { AliasResolver } from '../alias-resolver.ts';
-import type { FunctionRunner } from '../lambda/runner.ts';
+import type { FunctionRunner, InvokeOutcome } from '../lambda/runner.ts';
 import { buildProxyEvent } from './event.ts';
 import type { ApiSettings } from './event.ts';
 import { gatewayResponse } from './gateway-responses.ts';
 import type { GatewayResponseType } from './gateway-responses.ts';
-import { mapProxyResult } from './response.ts';
+import { mapProxyResult, wantsBinary } from './response.ts';
 import type { HttpResponse } from './response.ts';
 import type { ResourceMatcher } from './routing.ts';
 import { isInternalPath } from './internal-routes.ts';
@@ -22,6 +24,9 @@ import type { InternalRoutes } from './internal-routes.ts';
 
 /** API Gateway's (REST) request payload limit. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
+/** API Gateway's integration timeout (ms), as deployed. */
+export const DEFAULT_INTEGRATION_TIMEOUT_MS = INTEGRATION_TIMEOUT_SECONDS * 1000;
 
 /**
  * How long an idle keep-alive connection stays open (ms). Node's default, 5 s, is shorter than
@@ -48,7 +53,13 @@ export interface GatewayOptions {
    * @default MAX_REQUEST_BODY_BYTES (10 MB)
    */
   readonly maxBodyBytes?: number;
-  /** Where failures the client only sees as 502/504 are explained. */
+  /**
+   * The integration timeout (ms): with no answer from the function by then the client gets
+   * 504 and the invocation runs on unobserved, as on AWS.
+   * @default DEFAULT_INTEGRATION_TIMEOUT_MS (29 s)
+   */
+  readonly integrationTimeoutMs?: number;
+  /** Where failures the client only sees as 500/502/504 are explained. */
   readonly log: (line: string) => void;
   /** The dev server's own routes (`/`, `/_stagecraft/...`); none when absent. */
   readonly internal?: InternalRoutes;
@@ -118,13 +129,18 @@ async function handle(
     match,
     options.api,
   );
-  const outcome = await options.runner.invoke({ ...target, event });
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
+  const outcome = await within(options.runner.invoke({ ...target, event }), integrationTimeoutMs);
   const where = `${req.method} ${rawPath} (${match.stage} → ${target.version}, request ${requestId})`;
   switch (outcome.kind) {
     case 'result': {
-      const mapped = mapProxyResult(outcome.payload);
+      const decodeBase64 = wantsBinary(req.headers.accept, options.api.binaryMediaTypes);
+      const mapped = mapProxyResult(outcome.payload, { decodeBase64 });
       if (mapped.ok) {
         send(res, mapped.response);
+      } else if (mapped.failure === 'base64') {
+        options.log(`500 for ${where}: ${mapped.reason}`);
+        sendGatewayResponse(res, requestId, 'API_CONFIGURATION_ERROR');
       } else {
         options.log(`502 for ${where}: ${mapped.reason}`);
         sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
@@ -140,10 +156,33 @@ async function handle(
       sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
       return;
     case 'timeout':
-      options.log(`504 for ${where}: no answer within the function timeout; worker replaced`);
+      // Lambda ends a timed-out invocation with an error ("Task timed out after N seconds"),
+      // which API Gateway answers like any function error: 502.
+      options.log(
+        `502 for ${where}: no answer within the function timeout (Task timed out); worker replaced`,
+      );
+      sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
+      return;
+    case 'integration-timeout':
+      options.log(
+        `504 for ${where}: no answer within the integration timeout (${integrationTimeoutMs} ms); the invocation runs on`,
+      );
       sendGatewayResponse(res, requestId, 'INTEGRATION_TIMEOUT');
       return;
   }
+}
+
+// The invocation's outcome, or `integration-timeout` when API Gateway would stop waiting first.
+// The invocation itself goes on (its worker's own timeout still ends a hung one).
+function within(
+  invocation: Promise<InvokeOutcome>,
+  timeoutMs: number,
+): Promise<InvokeOutcome | { readonly kind: 'integration-timeout' }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<{ readonly kind: 'integration-timeout' }>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'integration-timeout' }), timeoutMs);
+  });
+  return Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
 }
 
 // The whole body, or 'too-large' as soon as it passes the limit (the rest is drained and

@@ -1,6 +1,7 @@
 // `stagecraft dev`: the local stack — embedded DynamoDB, both API Gateway stages, Lambda
 // versions and aliases, watch mode — until Ctrl-C or SIGTERM.
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { INTEGRATION_TIMEOUT_SECONDS } from '../../../config/gateway.ts';
 import { STAGES } from '../../../config/stages.ts';
 import { formatRouting } from '../../../platform/alias.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
@@ -17,6 +18,9 @@ interface DevOptions {
   readonly stateDir: string;
   readonly watch: boolean;
   readonly timeoutMs: number;
+  readonly integrationTimeoutMs: number;
+  /** A custom handler module (`--handler`), relative to the working directory. */
+  readonly handler: string | undefined;
   readonly json: boolean;
 }
 
@@ -33,6 +37,18 @@ function devOptions(args: ParsedArgs): DevOptions {
       `--timeout must be seconds within (0, 900] as in Lambda, got '${timeout}'`,
     );
   }
+  const integrationTimeout = str('integration-timeout') ?? String(INTEGRATION_TIMEOUT_SECONDS);
+  if (
+    !/^\d+(\.\d+)?$/.test(integrationTimeout) ||
+    Number(integrationTimeout) < 0.05 ||
+    Number(integrationTimeout) > 900
+  ) {
+    throw new UsageError(
+      `--integration-timeout must be seconds within [0.05, 900], got '${integrationTimeout}'`,
+    );
+  }
+  const handler = str('handler');
+  if (handler === '') throw new UsageError('--handler must not be empty');
   const host = str('host') ?? '127.0.0.1';
   if (host === '') throw new UsageError('--host must not be empty');
   const stateDir = str('state-dir') ?? DEFAULT_STATE_DIR;
@@ -43,6 +59,8 @@ function devOptions(args: ParsedArgs): DevOptions {
     stateDir,
     watch: !bool('no-watch'),
     timeoutMs: Math.round(Number(timeout) * 1000),
+    integrationTimeoutMs: Math.round(Number(integrationTimeout) * 1000),
+    handler,
     json: bool('json'),
   };
 }
@@ -62,6 +80,8 @@ export async function run(ctx: CommandContext, args: ParsedArgs): Promise<number
       stateDir: resolve(ctx.cwd, options.stateDir),
       watch: options.watch,
       timeoutMs: options.timeoutMs,
+      integrationTimeoutMs: options.integrationTimeoutMs,
+      ...(options.handler !== undefined && { entry: resolve(ctx.cwd, options.handler) }),
       // With --json, stdout holds the one JSON object; the function's logs go to stderr.
       functionLogs: options.json ? ctx.stderr : ctx.stdout,
       log,
@@ -99,7 +119,12 @@ export async function run(ctx: CommandContext, args: ParsedArgs): Promise<number
   if (options.host !== '127.0.0.1' && options.host !== 'localhost' && options.host !== '::1') {
     log(`bound to ${options.host}: reachable from other machines`);
   }
-  log(options.watch ? 'watching src/ for changes (--no-watch to disable)' : 'watch mode off');
+  if (options.handler !== undefined) log(`serving the handler export of ${options.handler}`);
+  const watched =
+    options.handler === undefined
+      ? 'src/'
+      : `${relative(ctx.cwd, dirname(resolve(ctx.cwd, options.handler))) || '.'}/`;
+  log(options.watch ? `watching ${watched} for changes (--no-watch to disable)` : 'watch mode off');
   log('ready; Ctrl-C to stop');
 
   const signal = await stopRequested.signal;

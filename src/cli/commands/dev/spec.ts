@@ -5,7 +5,7 @@ import type { CommandSpec } from '../../command.ts';
 export const DEV: CommandSpec = {
   name: 'dev',
   summary: 'run both stages, versions and aliases locally on an embedded DynamoDB',
-  usage: `stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir ${DEFAULT_STATE_DIR}] [--no-watch] [--timeout 10]`,
+  usage: `stagecraft dev [--port 3000] [--host 127.0.0.1] [--state-dir ${DEFAULT_STATE_DIR}] [--no-watch] [--timeout 10] [--integration-timeout 29] [--handler FILE]`,
   description: [
     'Runs the user API locally: API Gateway stages staging and prod, each calling its Lambda ' +
       'alias (staging → $LATEST, prod → a published version), on an embedded DynamoDB.',
@@ -44,8 +44,24 @@ export const DEV: CommandSpec = {
           label: '--timeout S',
           name: 'timeout',
           type: 'string',
-          text: 'function timeout in seconds; slower requests get 504',
+          text: 'function timeout in seconds; an invocation over it fails and gets 502, as on AWS',
           default: '10, as deployed',
+        },
+        {
+          label: '--integration-timeout S',
+          name: 'integration-timeout',
+          type: 'string',
+          text: "API Gateway's integration timeout in seconds; a request not answered by then gets 504",
+          default: "29, API Gateway's",
+        },
+        {
+          label: '--handler FILE',
+          name: 'handler',
+          type: 'string',
+          text:
+            'run the `handler` export of this TypeScript or JavaScript module instead of the ' +
+            "user API's, behind the same stages, aliases and routes; watch mode watches its folder",
+          default: 'src/service/handler.ts',
         },
         {
           label: '--json',
@@ -56,6 +72,10 @@ export const DEV: CommandSpec = {
       ],
     },
   ],
-  examples: ['stagecraft dev', 'stagecraft dev --port 0 --no-watch --state-dir /tmp/sc'],
+  examples: [
+    'stagecraft dev',
+    'stagecraft dev --port 0 --no-watch --state-dir /tmp/sc',
+    'stagecraft dev --handler tests/fixtures/echo-handler.ts --state-dir /tmp/echo',
+  ],
   load: () => import('./index.ts'),
 };
