@@ -18,6 +18,11 @@ export interface SourceWatcherOptions {
   readonly rebuild: () => Promise<void>;
   /** Progress and problems. */
   readonly log: (line: string) => void;
+  /**
+   * Changes to ignore, by path relative to `dir` (a state dir or `node_modules` inside it).
+   * @default nothing ignored
+   */
+  readonly ignore?: (relativePath: string) => boolean;
 }
 
 /** A running watcher. */
@@ -57,7 +62,10 @@ export function watchSources(options: SourceWatcherOptions): SourceWatcher {
     timer = setTimeout(run, debounceMs);
   };
 
-  const watcher: FSWatcher = watch(options.dir, { recursive: true }, schedule);
+  const watcher: FSWatcher = watch(options.dir, { recursive: true }, (_event, filename) => {
+    if (filename !== null && options.ignore?.(filename.toString()) === true) return;
+    schedule();
+  });
   watcher.on('error', (error) => options.log(`watching ${options.dir} failed: ${error.message}`));
 
   return {

@@ -4,7 +4,7 @@
  * benchmark start in-process.
  */
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { HANDLER_ENTRY } from '../build/bundle.ts';
 import { SOURCE_DIR } from '../config/project-paths.ts';
 import { ENDPOINT_ENV } from '../dynamo/lean-client.ts';
@@ -288,9 +288,17 @@ function startWatcher(
   log: (line: string) => void,
 ): SourceWatcher {
   const dir = options.watchDir ?? (options.entry === undefined ? SOURCE_DIR : dirname(entry));
+  // A custom handler's folder may hold the state dir (written on every request) or
+  // node_modules: changes there are not sources.
+  const stateDir = relative(dir, resolve(options.stateDir ?? DEFAULT_STATE_DIR));
+  const ignored = (path: string) =>
+    path === stateDir ||
+    path.startsWith(`${stateDir}${sep}`) ||
+    path.split(sep).some((part) => part === 'node_modules' || part === '.git');
   return watchSources({
     dir,
     log,
+    ignore: ignored,
     rebuild: async () => {
       await rebuild();
     },

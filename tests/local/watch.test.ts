@@ -1,7 +1,8 @@
 // Watch mode in-process, on a handler written to a temp dir (the real src/ is never edited).
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchSources } from '../../src/local/source-watcher.ts';
 import { eventually, startTestStack, tempDir } from './helpers.ts';
 
 const source = (marker: string) => `
@@ -71,5 +72,32 @@ describe('watch mode', () => {
     await writeFile(join(sources.dir, 'handler.ts'), source('fixed'));
     await eventually(async () => (await get('staging')).body === 'fixed');
     expect((await stack.store.listVersions()).map((v) => v.version)).toEqual(['1']);
+  });
+});
+
+describe('watchSources', () => {
+  it('ignores changes the caller excludes (a state dir or node_modules inside the folder)', async () => {
+    const dir = await tempDir('stagecraft-watch-ignore-');
+    let rebuilds = 0;
+    await mkdir(join(dir.dir, 'state'));
+    const watcher = watchSources({
+      dir: dir.dir,
+      debounceMs: 20,
+      log: () => {},
+      rebuild: async () => {
+        rebuilds += 1;
+      },
+      ignore: (path) => path === 'state' || path.startsWith(`state${sep}`),
+    });
+    try {
+      await writeFile(join(dir.dir, 'state', 'data.json'), '{}');
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(rebuilds).toBe(0);
+      await writeFile(join(dir.dir, 'handler.ts'), 'export const handler = 1;\n');
+      await eventually(async () => rebuilds === 1, 5000);
+    } finally {
+      await watcher.close();
+      await dir.remove();
+    }
   });
 });
