@@ -93,7 +93,7 @@ describe('help', () => {
   it('renders a flag default after its text', async () => {
     const result = await runMain(['dev', '--help']);
     expect(result.stdout).toContain(
-      '  --port N         port of the local API Gateway; 0 picks a free one (default: 3000)\n',
+      '  --port N                 port of the local API Gateway; 0 picks a free one (default: 3000)\n',
     );
   });
 
