@@ -36,7 +36,15 @@ describe('stagecraft dev', () => {
     const help = await dev(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: stagecraft dev \[--port 3000\] \[--host 127\.0\.0\.1\]/);
-    for (const flag of ['--port', '--host', '--state-dir', '--no-watch', '--timeout']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--state-dir',
+      '--no-watch',
+      '--timeout',
+      '--integration-timeout',
+      '--handler',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     expect(await dev(['--nope'])).toMatchObject({
@@ -48,6 +56,13 @@ describe('stagecraft dev', () => {
       stderr: expect.stringContaining("--port must be a number 0–65535, got 'abc'"),
     });
     expect(await dev(['--timeout', '0'])).toMatchObject({ code: 2 });
+    expect(await dev(['--integration-timeout', '0'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        "--integration-timeout must be seconds within [0.05, 900], got '0'",
+      ),
+    });
+    expect(await dev(['--handler', ''])).toMatchObject({ code: 2 });
   });
 
   it('says so and exits 1 when the port is taken', async () => {
