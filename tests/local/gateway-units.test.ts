@@ -193,7 +193,8 @@ describe('buildProxyEvent', () => {
     expect(wantsBinary('text/html, image/png', ['image/png'])).toBe(false);
     expect(wantsBinary('text/html', ['*/*'])).toBe(true);
     expect(wantsBinary('*/*', ['image/png'])).toBe(false);
-    expect(wantsBinary(undefined, ['*/*'])).toBe(false);
+    expect(wantsBinary(undefined, ['*/*'])).toBe(true); // no Accept: anything
+    expect(wantsBinary(undefined, ['image/png'])).toBe(false);
     expect(wantsBinary('image/png', [])).toBe(false);
   });
 });

@@ -134,8 +134,9 @@ export function mapProxyResult(payload: string, options: MapOptions = {}): Mappe
  * whatever the client accepts.
  */
 export function wantsBinary(accept: string | undefined, binaryMediaTypes: readonly string[]) {
-  if (binaryMediaTypes.length === 0 || accept === undefined) return false;
-  const first = accept.split(',')[0]?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (binaryMediaTypes.length === 0) return false;
+  // No Accept header accepts anything, as `*/*` does.
+  const first = (accept ?? '*/*').split(',')[0]?.split(';')[0]?.trim().toLowerCase() ?? '';
   if (first === '') return false;
   const [type, subtype] = first.split('/');
   return binaryMediaTypes.some((pattern) => {
