@@ -30,6 +30,7 @@ import {
   type GatewayResponseType,
 } from '../../src/local/gateway/gateway-responses.ts';
 import { ROUTES } from '../../src/service/routes.ts';
+import { INTEGRATION_TIMEOUT_SECONDS } from '../../src/config/gateway.ts';
 
 const entry = fileURLToPath(new URL('../fixtures/echo-handler.ts', import.meta.url));
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
@@ -311,7 +312,14 @@ describe('the stack without a custom domain', () => {
         `arn:<AWS::Partition>:apigateway:<AWS::Region>:lambda:path/2015-03-31/functions/<${fnId}.Arn>:\${stageVariables.stage}/invocations`,
       );
       expect(propsOf(method).AuthorizationType).toBe('NONE');
+      // API Gateway's default integration timeout, which the local gateway emulates.
+      expect(integration.TimeoutInMillis ?? INTEGRATION_TIMEOUT_SECONDS * 1000).toBe(
+        INTEGRATION_TIMEOUT_SECONDS * 1000,
+      );
     }
+    // No binary media types: a base64 body reaches clients as text, locally as on AWS.
+    const [, api] = onlyResource(template, 'AWS::ApiGateway::RestApi');
+    expect(propsOf(api).BinaryMediaTypes).toBeUndefined();
   });
 
   it('validates JSON bodies against a model built from the route body schema, never stricter than the function', () => {
