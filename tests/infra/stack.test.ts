@@ -13,6 +13,7 @@ import {
   FUNCTION_MEMORY_MB,
   FUNCTION_TIMEOUT_SECONDS,
   GATEWAY_RESPONSES,
+  INTEGRATION_TIMEOUT_SECONDS,
   STAGE_VARIABLE,
 } from '../../src/config/gateway.ts';
 import { FUNCTION_NAME, STAGES, STAGE_CONFIG, tableNameFor } from '../../src/config/stages.ts';
@@ -30,7 +31,6 @@ import {
   type GatewayResponseType,
 } from '../../src/local/gateway/gateway-responses.ts';
 import { ROUTES } from '../../src/service/routes.ts';
-import { INTEGRATION_TIMEOUT_SECONDS } from '../../src/config/gateway.ts';
 
 const entry = fileURLToPath(new URL('../fixtures/echo-handler.ts', import.meta.url));
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
