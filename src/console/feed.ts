@@ -57,8 +57,7 @@ export class StateFeed {
       this.#clients.delete(res);
       if (this.#clients.size === 0) this.#stop();
     };
-    req.on('close', drop);
-    res.on('error', drop);
+    res.on('close', drop); // the page went away (or the server closes the connection)
     const state = await this.#options.read();
     this.#last = fingerprint(state);
     send(res, JSON.stringify(state));

@@ -55,20 +55,19 @@ export async function run(ctx: CommandContext, args: ParsedArgs): Promise<number
   // Listen before anything is printed: a signal sent as soon as the URLs appear must stop us
   // cleanly, not kill us with the default disposition.
   const stopRequested = listenForStopSignal();
-  const stateDir = resolve(ctx.cwd, options.stateDir);
   let stack;
   try {
     stack = await startLocalStack({
       port: options.port,
       host: options.host,
-      stateDir,
+      stateDir: resolve(ctx.cwd, options.stateDir),
       watch: options.watch,
       timeoutMs: options.timeoutMs,
       // With --json, stdout holds the one JSON object; the function's logs go to stderr.
       functionLogs: options.json ? ctx.stderr : ctx.stdout,
       log,
       // The release console at / and /_stagecraft/ (docs/console.md).
-      registerRoutes: (routes) => registerConsole(routes, { stateDir }),
+      registerRoutes: (routes, stack) => registerConsole(routes, { stateDir: stack.stateDir }),
     });
   } catch (error) {
     // Problems the user can fix (a port, a state dir, a build error, a broken state file) are
