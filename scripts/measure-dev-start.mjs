@@ -1,6 +1,6 @@
 // Measures how long `stagecraft dev --port 0` takes from spawn to the first answer of the user
 // API (GET /prod/user/<id>, answered by the function), on a fresh state dir each run. Prints
-// each run and the median. Usage: node scripts/measure-dev-start.mjs [runs=5]
+// each run and the median. Usage: node scripts/measure-dev-start.mjs [runs=5] [checkout=this one]
 /* global fetch */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const ROOT = process.argv[3] ?? dirname(dirname(fileURLToPath(import.meta.url)));
 const runs = Number(process.argv[2] ?? 5);
 
 async function once() {
