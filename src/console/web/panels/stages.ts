@@ -68,9 +68,7 @@ function versionCard(
       h(
         'dd',
         {},
-        share.version === LATEST
-          ? 'not published (watch mode builds it)'
-          : time(info?.published_at),
+        share.version === LATEST ? 'not published (the current build)' : time(info?.published_at),
       ),
       info !== undefined && info.description !== '' && h('dt', {}, 'description'),
       info !== undefined && info.description !== '' && h('dd', {}, info.description),
