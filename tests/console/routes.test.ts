@@ -3,7 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerConsole } from '../../src/console/routes.ts';
-import type { ConsoleState } from '../../src/console/state.ts';
+import { type ConsoleState, consoleStateReader } from '../../src/console/state.ts';
 import { appendHistory, historyPathFor } from '../../src/state/history.ts';
 import { startTestStack } from '../local/helpers.ts';
 
@@ -147,5 +147,53 @@ describe('console routes', () => {
     await answer.arrayBuffer();
     // API Gateway's (emulated) answer to an unmapped path, not a console page.
     expect(answer.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+  });
+
+  it('reports a damaged state file on the page instead of failing', async () => {
+    const path = historyPathFor(stack.stateDir);
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const good = await readFile(path, 'utf8');
+    try {
+      await writeFile(path, `not json\n${good}`);
+      const state = (await (await fetch(`${stack.url}/_stagecraft/state`)).json()) as ConsoleState;
+      expect(state.problem).toContain('history.jsonl');
+      expect(state.history).toEqual([]);
+      expect(state.status?.aliases.prod.version).toBe('1'); // the rest is still read
+    } finally {
+      await writeFile(path, good);
+    }
+  });
+});
+
+describe('the event stream', () => {
+  it('reads the state only while a page listens', async () => {
+    let reads = 0;
+    const own = await startTestStack({
+      registerRoutes: (routes, { stateDir }) => {
+        const read = consoleStateReader(stateDir);
+        return registerConsole(routes, {
+          stateDir,
+          read: () => {
+            reads += 1;
+            return read();
+          },
+        });
+      },
+    });
+    try {
+      await new Promise((done) => setTimeout(done, 600));
+      expect(reads).toBe(0); // no page: nothing read
+      const events = await openEvents(`${own.url}/_stagecraft/events`);
+      expect(await events.next(5000)).toBeDefined();
+      await new Promise((done) => setTimeout(done, 1000));
+      expect(reads).toBeGreaterThanOrEqual(3); // polled every 250 ms
+      events.close();
+      await new Promise((done) => setTimeout(done, 300)); // the server sees the close
+      const after = reads;
+      await new Promise((done) => setTimeout(done, 800));
+      expect(reads).toBe(after);
+    } finally {
+      await own.close();
+    }
   });
 });
