@@ -1,25 +1,38 @@
 // Measures how long `stagecraft dev --port 0` takes from spawn to the first answer of the user
-// API (GET /prod/user/<id>, answered by the function), on a fresh state dir each run. Prints
-// each run and the median. Usage: node scripts/measure-dev-start.mjs [runs=5] [checkout=this one]
+// API (GET /prod/user/<id>, answered by the function: it carries X-Function-Version), on a
+// fresh state dir each run: wall time and the process's CPU time (user + system, from
+// /proc/<pid>/stat; less disturbed by other load on the machine). With several checkouts
+// (comma-separated) the runs alternate between them, so load drifts hit all alike.
+// Usage: node scripts/measure-dev-start.mjs [runs=5] [checkout[,checkout…]=this one]
 /* global fetch */
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = process.argv[3] ?? dirname(dirname(fileURLToPath(import.meta.url)));
 const runs = Number(process.argv[2] ?? 5);
+const roots = (process.argv[3] ?? dirname(dirname(fileURLToPath(import.meta.url)))).split(',');
+const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-async function once() {
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
+  } catch {
+    return NaN;
+  }
+}
+
+async function once(root) {
   const dir = mkdtempSync(join(tmpdir(), 'stagecraft-start-'));
   const started = performance.now();
   const child = spawn(
-    join(ROOT, 'bin/stagecraft'),
+    join(root, 'bin/stagecraft'),
     ['dev', '--port', '0', '--no-watch', '--state-dir', join(dir, 'state')],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+    { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] },
   );
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
@@ -31,7 +44,7 @@ async function once() {
           () => undefined,
         );
         if (answer !== undefined && answer.headers.has('x-function-version')) {
-          return performance.now() - started;
+          return { wall: performance.now() - started, cpu: cpuMs(child.pid) };
         }
       }
       await sleep(5);
@@ -44,9 +57,18 @@ async function once() {
   }
 }
 
-await once(); // warm-up: builds the CLI when the sources changed, fills the OS cache
-const times = [];
-for (let i = 0; i < runs; i++) times.push(await once());
-times.sort((a, b) => a - b);
-console.log(`runs (ms): ${times.map((t) => t.toFixed(0)).join(', ')}`);
-console.log(`median: ${times[Math.floor(times.length / 2)].toFixed(0)} ms`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const results = new Map(roots.map((root) => [root, []]));
+for (const root of roots) await once(root); // warm-up: builds the CLI, fills the OS cache
+for (let i = 0; i < runs; i++) {
+  for (const root of roots) results.get(root).push(await once(root));
+}
+for (const [root, times] of results) {
+  const wall = times.map((t) => t.wall);
+  const cpu = times.map((t) => t.cpu);
+  console.log(`${root}`);
+  console.log(
+    `  wall (ms): ${wall.map((t) => t.toFixed(0)).join(', ')}; median ${median(wall).toFixed(0)}`,
+  );
+  console.log(`  cpu  (ms): ${cpu.join(', ')}; median ${median(cpu)}`);
+}
