@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The dependency rule (docs/architecture.md): the top-level parts of src/ each part must not
- * import. Dependencies run one way: cli → release/local → platform/state → config, with dynamo
+ * import. Dependencies run one way: cli → console → release/local → platform/state → config, with dynamo
  * and service below everything that runs them, infra and ssh off to the side, and no SDK in the
  * CDK constructs or the Lambda. `src/errors.ts` (the shared error base) is open to every part.
  */
