@@ -121,6 +121,14 @@ export interface LocalStackOptions {
    * @default 100
    */
   readonly debounceMs?: number;
+  /**
+   * Adds routes of the dev server's own (`/`, `/_stagecraft/...`) from a part that local/ must
+   * not import (the release console); what it returns is run when the stack stops.
+   */
+  readonly registerRoutes?: (
+    routes: InternalRoutes,
+    stack: { readonly stateDir: string },
+  ) => (() => Promise<void>) | undefined;
 }
 
 /** A running local stack. */
@@ -183,6 +191,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The dev server's own routes (`/`, `/_stagecraft/...`): each feature registers its own.
     const internal = new InternalRoutes();
+    const unregister = options.registerRoutes?.(internal, { stateDir });
+    if (unregister !== undefined) cleanup.push(unregister);
     const server = createGateway(options, resolver, runner, internal, log);
     await listen(server, options.port ?? 3000, host);
     cleanup.push(

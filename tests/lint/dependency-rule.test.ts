@@ -41,6 +41,15 @@ describe('dependency rule', () => {
     ['src/release/fixture.ts', '../local/stack.ts', 'release/ must not import local/'],
     ['src/local/gateway/fixture.ts', '../../release/plan.ts', 'local/ must not import release/'],
     ['src/infra/fixture.ts', '../state/history.ts', 'infra/ must not import state/'],
+    ['src/local/fixture.ts', '../console/routes.ts', 'local/ must not import console/'],
+    ['src/release/fixture.ts', '../console/state.ts', 'release/ must not import console/'],
+    ['src/console/fixture.ts', '../local/stack.ts', 'console/ must not import local/'],
+    [
+      'src/console/web/fixture.ts',
+      '../../local/gateway/server.ts',
+      'console/ must not import local/',
+    ],
+    ['src/console/fixture.ts', '../cli/main.ts', 'console/ must not import cli/'],
     ['src/infra/fixture.ts', '@aws-sdk/client-lambda', 'infra/ must not import the AWS SDK'],
     ['src/service/fixture.ts', '@aws-sdk/client-dynamodb', 'service/ must not import the AWS SDK'],
     [
@@ -95,5 +104,19 @@ describe('dependency rule', () => {
       `import { ROUTES } from '../../service/routes.ts';\nimport { STAGES } from '../../config/stages.ts';\nimport { StagecraftError } from '../../errors.ts';${use('ROUTES, STAGES, StagecraftError')}`,
     );
     expect(found).toEqual([]);
+  });
+
+  it('lets console/ read release state and register routes through the internal-routes contract', async () => {
+    const found = await violations(
+      'src/console/fixture.ts',
+      `import { releaseStatus } from '../release/operations/status.ts';\nimport { InternalRoutes } from '../local/gateway/internal-routes.ts';\nimport { ROUTES } from '../service/routes.ts';\nimport { readHistory } from '../state/history.ts';${use('releaseStatus, InternalRoutes, ROUTES, readHistory')}`,
+    );
+    expect(found).toEqual([]);
+    // Only that file: a sibling whose name starts the same is still local/'s own.
+    const sibling = await violations(
+      'src/console/fixture.ts',
+      `import * as m from '../local/gateway/internal-routes.ts.bak';${use('m')}`,
+    );
+    expect(sibling).toEqual([expect.stringContaining('console/ must not import local/')]);
   });
 });

@@ -6,6 +6,7 @@ import { STAGES } from '../../../config/stages.ts';
 import { formatRouting } from '../../../platform/alias.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../../local/lambda/runner.ts';
 import { startLocalStack } from '../../../local/stack.ts';
+import { registerConsole } from '../../../console/routes.ts';
 import { ROUTES } from '../../../service/routes.ts';
 import { DEFAULT_STATE_DIR } from '../../../state/layout.ts';
 import { flagReader } from '../../argv.ts';
@@ -85,6 +86,8 @@ export async function run(ctx: CommandContext, args: ParsedArgs): Promise<number
       // With --json, stdout holds the one JSON object; the function's logs go to stderr.
       functionLogs: options.json ? ctx.stderr : ctx.stdout,
       log,
+      // The release console at / and /_stagecraft/ (docs/console.md).
+      registerRoutes: (routes, stack) => registerConsole(routes, { stateDir: stack.stateDir }),
     });
   } catch (error) {
     // Problems the user can fix (a port, a state dir, a build error, a broken state file) are
@@ -106,7 +109,12 @@ export async function run(ctx: CommandContext, args: ParsedArgs): Promise<number
       url,
       serves: formatRouting(serving[stage], 'serving'),
     }));
-    const ready = { routes, dynamodb_endpoint: stack.dynamoEndpoint, state_dir: stack.stateDir };
+    const ready = {
+      routes,
+      dynamodb_endpoint: stack.dynamoEndpoint,
+      state_dir: stack.stateDir,
+      console_url: `${stack.url}/`,
+    };
     ctx.stdout.write(`${JSON.stringify(ready, null, 2)}\n`);
   } else {
     for (const [stage, url] of rows) {
@@ -115,6 +123,7 @@ export async function run(ctx: CommandContext, args: ParsedArgs): Promise<number
       );
     }
   }
+  log(`release console ${stack.url}/`);
   log(`DynamoDB ${stack.dynamoEndpoint}, state in ${relative(ctx.cwd, stack.stateDir) || '.'}`);
   if (options.host !== '127.0.0.1' && options.host !== 'localhost' && options.host !== '::1') {
     log(`bound to ${options.host}: reachable from other machines`);
