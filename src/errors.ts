@@ -54,6 +54,12 @@ export type ReleaseErrorCode =
   | 'alias.not-found'
   /** The alias changed between read and write (RevisionId / revision guard). */
   | 'alias.conflict'
+  /** A stage has no API deployment, or the named deployment does not exist. */
+  | 'api.not-found'
+  /** A stage's API deployment changed while the command ran (the guard refused the move). */
+  | 'api.conflict'
+  /** The API deployment to promote was not verified on staging (and `--force` was not given). */
+  | 'promote.unverified-api'
   /** `$LATEST` no longer holds the code we meant to publish. */
   | 'publish.code-changed'
   /** The function has no code yet (`$LATEST` is empty). */

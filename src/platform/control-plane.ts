@@ -22,6 +22,19 @@ export interface PublishOutcome {
   readonly created: boolean;
 }
 
+/**
+ * One API deployment: an immutable snapshot of the API that a stage can serve (API Gateway's
+ * Deployment; locally, a snapshot in the state dir).
+ */
+export interface ApiDeploymentInfo {
+  /** The deployment id (API Gateway's; locally, the definition's hash). */
+  readonly id: string;
+  /** When it was created (ISO-8601). */
+  readonly created_at: string;
+  /** Its description. */
+  readonly description: string;
+}
+
 /** The operations release control needs from a function's control plane. */
 export interface ControlPlane {
   /** Which implementation this is. */
@@ -50,4 +63,13 @@ export interface ControlPlane {
   }): Promise<PublishOutcome>;
   /** The base URL of a stage (ending in `/`); `stage.unreachable` when it is not served. */
   stageUrl(stage: Stage): Promise<string>;
+  /** Every API deployment, oldest first. */
+  listApiDeployments(): Promise<ApiDeploymentInfo[]>;
+  /** The id of the API deployment a stage serves; `api.not-found` when it has none. */
+  getApiStage(stage: Stage): Promise<string>;
+  /**
+   * Points a stage at another API deployment, only if it still serves `expectedDeployment`
+   * (else `api.conflict`, nothing changed); `api.not-found` for an unknown deployment.
+   */
+  updateApiStage(stage: Stage, deployment: string, expectedDeployment: string): Promise<void>;
 }

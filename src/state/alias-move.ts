@@ -11,6 +11,10 @@
  * - anything else → someone else moved the alias since: drop the intent, record nothing.
  *
  * A state dir written before this journal existed simply has no journal: nothing to settle.
+ *
+ * The same journal covers a move of a stage's API deployment (`subject: 'api'`; `from`/`to`
+ * are deployment ids, compared with the stage's deployment as it is). A journal without a
+ * subject is an alias move, as every journal written before API deployments existed.
  */
 import { rm } from 'node:fs/promises';
 import { readTextIfExists, syncDirectory, writeJsonAtomic } from './atomic-file.ts';
@@ -22,6 +26,8 @@ import { stateLayout } from './layout.ts';
 export interface AliasMoveIntent {
   /** The stage whose alias moves. */
   readonly stage: string;
+  /** What moves: the alias (absent, the original meaning) or the stage's API deployment. */
+  readonly subject?: 'api';
   /** `local` or `aws`: where the alias lives. */
   readonly target: string;
   /** The function whose alias moves. */
@@ -45,6 +51,11 @@ export interface SettleScope {
   readonly functionName: string;
   /** The stage's alias routing now, formatted like the intent's `from`/`to`. */
   readonly currentRouting: (stage: string) => Promise<string>;
+  /**
+   * The stage's API deployment id now; without it a journalled API move is left for a
+   * command that can read it.
+   */
+  readonly currentApiDeployment?: (stage: string) => Promise<string>;
   /** Told what was settled, in words (the caller prints it on stderr). */
   readonly report: (line: string) => void;
 }
@@ -86,6 +97,7 @@ export async function readAliasMove(stateDir: string): Promise<AliasMoveIntent |
     typeof value.function !== 'string' ||
     typeof value.from !== 'string' ||
     typeof value.to !== 'string' ||
+    (value.subject !== undefined && value.subject !== 'api') ||
     typeof value.entry !== 'object' ||
     value.entry === null
   ) {
@@ -110,7 +122,8 @@ export async function settleAliasMove(
 ): Promise<SettleOutcome | undefined> {
   const intent = await readAliasMove(stateDir);
   if (intent === undefined) return undefined;
-  const what = `an interrupted \`${intent.entry.command}\` (${intent.stage} ${intent.from} → ${intent.to})`;
+  const moved = intent.subject === 'api' ? `${intent.stage} API` : intent.stage;
+  const what = `an interrupted \`${intent.entry.command}\` (${moved} ${intent.from} → ${intent.to})`;
   if (intent.target !== scope.target || intent.function !== scope.functionName) {
     scope.report(
       `${what} on ${intent.target} (${intent.function}) is not settled yet; ` +
@@ -118,21 +131,30 @@ export async function settleAliasMove(
     );
     return undefined;
   }
-  const current = await scope.currentRouting(intent.stage);
+  let current: string;
+  if (intent.subject === 'api') {
+    if (scope.currentApiDeployment === undefined) {
+      scope.report(`${what} is not settled yet; run a release command to settle it`);
+      return undefined;
+    }
+    current = await scope.currentApiDeployment(intent.stage);
+  } else {
+    current = await scope.currentRouting(intent.stage);
+  }
   const history = stateLayout(stateDir).history;
   if (current === intent.to) {
     if (!(await historyEndsWith(history, intent.entry))) await appendHistory(history, intent.entry);
     await dropJournal(stateDir);
-    scope.report(`completed ${what}: the alias had moved; its history entry is now recorded`);
+    scope.report(`completed ${what}: the move had happened; its history entry is now recorded`);
     return 'completed';
   }
   await dropJournal(stateDir);
   if (current === intent.from) {
-    scope.report(`undid ${what}: the alias never moved (still ${current}); nothing recorded`);
+    scope.report(`undid ${what}: it never moved (still ${current}); nothing recorded`);
     return 'undone';
   }
   scope.report(
-    `dropped ${what}: the alias is now ${current}, moved by something else since; history unchanged`,
+    `dropped ${what}: it is now ${current}, moved by something else since; history unchanged`,
   );
   return 'superseded';
 }

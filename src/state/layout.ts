@@ -12,6 +12,8 @@
  * <state>/lambda/<name>/aliases.json         stage → alias
  * <state>/lambda/<name>/latest/index.mjs + latest.json
  * <state>/lambda/<name>/versions/<n>/index.mjs + version.json
+ * <state>/api/deployments/<id>.json          one API deployment (immutable snapshot)
+ * <state>/api/stages/<stage>.json            the API deployment a stage serves
  * ```
  */
 import { join } from 'node:path';
@@ -30,6 +32,13 @@ export const STATE_FILES = {
   devRecord: 'dev.json',
   dynamodb: 'dynamodb',
   lambda: 'lambda',
+  api: 'api',
+} as const;
+
+/** File and folder names inside `<state>/api/` (see api-deployments.ts). */
+export const API_FILES = {
+  deployments: 'deployments',
+  stages: 'stages',
 } as const;
 
 /** File and folder names inside one function's folder. */
@@ -52,6 +61,8 @@ export interface StateLayout {
   readonly devLock: string;
   readonly devRecord: string;
   readonly dynamodb: string;
+  /** The API deployments and what each stage serves. */
+  readonly api: ApiLayout;
   /** The paths of one function's store. */
   fn(name: string): FunctionLayout;
 }
@@ -69,6 +80,15 @@ export interface FunctionLayout {
   versionCode(version: string): string;
 }
 
+/** Paths of the API deployments inside a state dir. */
+export interface ApiLayout {
+  readonly dir: string;
+  readonly deploymentsDir: string;
+  readonly stagesDir: string;
+  deployment(id: string): string;
+  stage(stage: string): string;
+}
+
 /** The layout of the state dir at `dir`. */
 export function stateLayout(dir: string): StateLayout {
   return {
@@ -80,7 +100,20 @@ export function stateLayout(dir: string): StateLayout {
     devLock: join(dir, STATE_FILES.devLock),
     devRecord: join(dir, STATE_FILES.devRecord),
     dynamodb: join(dir, STATE_FILES.dynamodb),
+    api: apiLayout(join(dir, STATE_FILES.api)),
     fn: (name) => functionLayout(join(dir, STATE_FILES.lambda, name)),
+  };
+}
+
+function apiLayout(dir: string): ApiLayout {
+  const deploymentsDir = join(dir, API_FILES.deployments);
+  const stagesDir = join(dir, API_FILES.stages);
+  return {
+    dir,
+    deploymentsDir,
+    stagesDir,
+    deployment: (id) => join(deploymentsDir, `${id}.json`),
+    stage: (stage) => join(stagesDir, `${stage}.json`),
   };
 }
 

@@ -11,6 +11,7 @@ import type { CustomisedResponseType, GatewayResponseCustomisation } from '../..
 /** The gateway response types the local gateway can produce (API Gateway's names). */
 export type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'BAD_REQUEST_BODY'
   | 'REQUEST_TOO_LARGE'
   | 'INTEGRATION_TIMEOUT'
   | 'INTEGRATION_FAILURE'
@@ -30,6 +31,14 @@ export const GATEWAY_DEFAULTS: Readonly<Record<GatewayResponseType, Default>> = 
     statusCode: 403,
     message: 'Missing Authentication Token',
     errorType: 'MissingAuthenticationTokenException',
+  },
+  // The request validator refused the body (validateRequestBody against the method's model).
+  // Status, message and type as API Gateway documents them for BAD_REQUEST_BODY ("Gateway
+  // response types for API Gateway": 400; the message "Invalid request body").
+  BAD_REQUEST_BODY: {
+    statusCode: 400,
+    message: 'Invalid request body',
+    errorType: 'BadRequestException',
   },
   REQUEST_TOO_LARGE: {
     statusCode: 413,

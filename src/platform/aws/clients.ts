@@ -1,3 +1,4 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 
@@ -14,6 +15,11 @@ export interface AwsClients {
   readonly lambda: LambdaClient;
   /** CloudFormation: the stack's outputs. */
   readonly cloudformation: CloudFormationClient;
+  /**
+   * API Gateway: the stages' API deployments. Optional for callers that only touch Lambda;
+   * without it the API-deployment operations fail `aws.stack`.
+   */
+  readonly apigateway?: APIGatewayClient;
 }
 
 /** Where the clients' region and credentials come from; unset fields use the SDK's chain. */
@@ -42,12 +48,15 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients & {
   };
   const lambda = new LambdaClient(config);
   const cloudformation = new CloudFormationClient(config);
+  const apigateway = new APIGatewayClient(config);
   return {
     lambda,
     cloudformation,
+    apigateway,
     destroy() {
       lambda.destroy();
       cloudformation.destroy();
+      apigateway.destroy();
     },
   };
 }

@@ -9,9 +9,17 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import {
+  type APIGatewayClient,
+  GetDeploymentsCommand,
+  GetStageCommand,
+  type Stage as ApiGatewayStage,
+  UpdateStageCommand,
+} from '@aws-sdk/client-api-gateway';
+import { OUTPUTS } from '../../config/aws-stack.ts';
 import { LATEST, type Stage, STAGE_CONFIG } from '../../config/stages.ts';
 import type { AliasRouting, AliasState } from '../alias.ts';
-import type { ControlPlane, PublishOutcome } from '../control-plane.ts';
+import type { ApiDeploymentInfo, ControlPlane, PublishOutcome } from '../control-plane.ts';
 import type { VersionInfo } from '../version.ts';
 import { ReleaseError } from '../../errors.ts';
 import { awsErrorName, translateAwsError } from './errors.ts';
@@ -25,6 +33,10 @@ export interface AwsControlPlaneOptions {
   readonly functionName: string;
   /** Stage base URLs (the stack's `StagingUrl` / `ProdUrl` outputs). */
   readonly stageUrls: Readonly<Record<Stage, string>>;
+  /** The API Gateway client, for API deployments; without it those calls fail `aws.stack`. */
+  readonly apigateway?: APIGatewayClient;
+  /** The REST API's id (the stack's `ApiId` output). */
+  readonly restApiId?: string;
 }
 
 // ListVersionsByFunction pages hold at most 50 versions; 200 pages is 10,000 versions, far
@@ -37,12 +49,16 @@ export class AwsControlPlane implements ControlPlane {
   readonly functionName: string;
   readonly #lambda: LambdaClient;
   readonly #stageUrls: Readonly<Record<Stage, string>>;
+  readonly #apigateway: APIGatewayClient | undefined;
+  readonly #restApiId: string | undefined;
 
   /** @param options the injected client and the stack's outputs */
   constructor(options: AwsControlPlaneOptions) {
     this.#lambda = options.lambda;
     this.functionName = options.functionName;
     this.#stageUrls = options.stageUrls;
+    this.#apigateway = options.apigateway;
+    this.#restApiId = options.restApiId;
   }
 
   /** GetFunction on `$LATEST`: its CodeSha256. */
@@ -192,6 +208,125 @@ export class AwsControlPlane implements ControlPlane {
     const url = this.#stageUrls[stage];
     return url.endsWith('/') ? url : `${url}/`;
   }
+
+  /** GetDeployments, every page, oldest first. */
+  async listApiDeployments(): Promise<ApiDeploymentInfo[]> {
+    const { client, restApiId } = this.#api();
+    const deployments: ApiDeploymentInfo[] = [];
+    let position: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      let answer;
+      try {
+        answer = await client.send(
+          new GetDeploymentsCommand({
+            restApiId,
+            limit: 500,
+            ...(position !== undefined ? { position } : {}),
+          }),
+        );
+      } catch (error) {
+        translateAwsError(error, `GetDeployments ${restApiId}`, 'apigateway:GET');
+      }
+      for (const item of answer.items ?? []) {
+        if (item.id === undefined) continue;
+        deployments.push({
+          id: item.id,
+          created_at: item.createdDate?.toISOString() ?? '',
+          description: item.description ?? '',
+        });
+      }
+      position = answer.position;
+      if (position === undefined || position === '') {
+        return deployments.sort(
+          (a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id),
+        );
+      }
+    }
+    throw new Error(`GetDeployments returned more than ${MAX_PAGES} pages`);
+  }
+
+  /** GetStage: the stage's `deploymentId`. */
+  async getApiStage(stage: Stage): Promise<string> {
+    const found = await this.#readStage(stage);
+    if (found.deploymentId === undefined || found.deploymentId === '') {
+      throw new ReleaseError('api.not-found', `API stage ${stage} has no deployment`);
+    }
+    return found.deploymentId;
+  }
+
+  /**
+   * UpdateStage with `replace /deploymentId`. API Gateway has no conditional update (no
+   * revision on a stage), so the guard is a re-read: GetStage right before the write, refused
+   * (`api.conflict`) unless the stage still serves `expectedDeployment`; the answer of the
+   * write is checked too. The window between the read and the write is one round trip; the
+   * release lock closes it for every stagecraft command.
+   */
+  async updateApiStage(stage: Stage, deployment: string, expectedDeployment: string): Promise<void> {
+    const { client, restApiId } = this.#api();
+    const current = await this.getApiStage(stage);
+    if (current !== expectedDeployment) {
+      throw new ReleaseError(
+        'api.conflict',
+        `API stage ${stage} of ${restApiId} now serves deployment ${current}, not ` +
+          `${expectedDeployment} as read before: someone else moved it (another release, the ` +
+          'console, a deploy); nothing was changed — check `stagecraft release status --target aws` and retry',
+      );
+    }
+    let updated: ApiGatewayStage;
+    try {
+      updated = await client.send(
+        new UpdateStageCommand({
+          restApiId,
+          stageName: stage,
+          patchOperations: [{ op: 'replace', path: '/deploymentId', value: deployment }],
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === 'NotFoundException') {
+        throw new ReleaseError(
+          'api.not-found',
+          `API deployment ${deployment} or stage ${stage} does not exist in REST API ${restApiId}`,
+          { cause: error },
+        );
+      }
+      translateAwsError(error, `UpdateStage ${stage}`, 'apigateway:PATCH');
+    }
+    if (updated.deploymentId !== undefined && updated.deploymentId !== deployment) {
+      throw new ReleaseError(
+        'api.conflict',
+        `API stage ${stage} serves deployment ${updated.deploymentId} after the update to ` +
+          `${deployment}: another change landed at the same time — check \`stagecraft release status --target aws\``,
+      );
+    }
+  }
+
+  async #readStage(stage: Stage): Promise<ApiGatewayStage> {
+    const { client, restApiId } = this.#api();
+    try {
+      return await client.send(new GetStageCommand({ restApiId, stageName: stage }));
+    } catch (error) {
+      if (awsErrorName(error) === 'NotFoundException') {
+        throw new ReleaseError(
+          'api.not-found',
+          `API stage ${stage} of REST API ${restApiId} does not exist; deploy the stack ` +
+            '(stagecraft deploy --target aws; see docs/aws.md)',
+          { cause: error },
+        );
+      }
+      translateAwsError(error, `GetStage ${stage}`, 'apigateway:GET');
+    }
+  }
+
+  #api(): { client: APIGatewayClient; restApiId: string } {
+    if (this.#apigateway === undefined || this.#restApiId === undefined || this.#restApiId === '') {
+      throw new ReleaseError(
+        'aws.stack',
+        `the stack has no ${OUTPUTS.apiId} output (or no API Gateway client was given); ` +
+          'deploy the current stack (stagecraft deploy --target aws)',
+      );
+    }
+    return { client: this.#apigateway, restApiId: this.#restApiId };
+  }
 }
 
 /**
@@ -200,14 +335,36 @@ export class AwsControlPlane implements ControlPlane {
 export async function openAwsControlPlane(options: {
   readonly lambda: LambdaClient;
   readonly cloudformation: CloudFormationClient;
+  readonly apigateway?: APIGatewayClient;
   readonly stackName: string;
 }): Promise<AwsControlPlane> {
   const outputs = await readStackOutputs(options.cloudformation, options.stackName);
+  const restApiId = outputs.all[OUTPUTS.apiId];
   return new AwsControlPlane({
     lambda: options.lambda,
     functionName: outputs.FunctionName,
     stageUrls: { staging: outputs.StagingUrl, prod: outputs.ProdUrl },
+    ...(options.apigateway !== undefined && { apigateway: options.apigateway }),
+    ...(restApiId !== undefined && { restApiId }),
   });
+}
+
+/**
+ * GetStage on an API stage: its `deploymentId`, or undefined when the stage does not exist.
+ * For deploy's live read (prod's API deployment is passed back to the stack).
+ */
+export async function readAwsApiStageDeployment(
+  apigateway: APIGatewayClient,
+  restApiId: string,
+  stage: Stage,
+): Promise<string | undefined> {
+  try {
+    const found = await apigateway.send(new GetStageCommand({ restApiId, stageName: stage }));
+    return found.deploymentId === '' ? undefined : found.deploymentId;
+  } catch (error) {
+    if (awsErrorName(error) === 'NotFoundException') return undefined;
+    translateAwsError(error, `GetStage ${stage}`, 'apigateway:GET');
+  }
 }
 
 /**

@@ -6,7 +6,13 @@ import { FunctionStoreError, LocalFunctionStore } from '../../state/function-sto
 import { DEV_LOCK_FILE } from '../../state/dev-lock.ts';
 import { processIsAlive } from '../../state/release-lock.ts';
 import { type AliasRouting, type AliasState, routingOf } from '../alias.ts';
-import type { ControlPlane, PublishOutcome } from '../control-plane.ts';
+import type { ApiDeploymentInfo, ControlPlane, PublishOutcome } from '../control-plane.ts';
+import {
+  listApiDeployments,
+  readApiDeployment,
+  readApiStage,
+  writeApiStage,
+} from '../../state/api-deployments.ts';
 import type { VersionInfo } from '../version.ts';
 import { ReleaseError } from '../../errors.ts';
 
@@ -147,6 +153,46 @@ export class LocalControlPlane implements ControlPlane {
   async stageUrl(stage: Stage): Promise<string> {
     const base = this.#devUrl ?? (await this.#runningDevUrl()) ?? DEFAULT_DEV_URL;
     return new URL(`${stage}/`, base.endsWith('/') ? base : `${base}/`).href;
+  }
+
+  /** The snapshots under `<state>/api/deployments/`, oldest first. */
+  listApiDeployments(): Promise<ApiDeploymentInfo[]> {
+    return listApiDeployments(this.#store.stateDir);
+  }
+
+  /** The deployment `<state>/api/stages/<stage>.json` names. */
+  async getApiStage(stage: Stage): Promise<string> {
+    const id = await readApiStage(this.#store.stateDir, stage);
+    if (id === undefined) {
+      throw new ReleaseError(
+        'api.not-found',
+        `the ${stage} stage has no API deployment in ${this.#store.stateDir} yet; start ` +
+          '`stagecraft dev` on this state dir once (it records the API and sets both stages up)',
+      );
+    }
+    return id;
+  }
+
+  /**
+   * Rewrites the stage's record if it still names `expectedDeployment`. The release lock
+   * serializes release commands; the re-read catches writers that do not hold it.
+   */
+  async updateApiStage(stage: Stage, deployment: string, expectedDeployment: string): Promise<void> {
+    const current = await this.getApiStage(stage);
+    if (current !== expectedDeployment) {
+      throw new ReleaseError(
+        'api.conflict',
+        `the ${stage} stage's API deployment changed while this command ran (it is now ` +
+          `${current}, expected ${expectedDeployment}); check \`stagecraft release status\` and retry`,
+      );
+    }
+    if ((await readApiDeployment(this.#store.stateDir, deployment)) === undefined) {
+      throw new ReleaseError(
+        'api.not-found',
+        `API deployment ${deployment} does not exist in ${this.#store.stateDir}`,
+      );
+    }
+    await writeApiStage(this.#store.stateDir, stage, deployment);
   }
 
   // Where the running `stagecraft dev` listens: the `url` of its <state>/dev.lock. A lock whose
