@@ -9,6 +9,7 @@ import { LATEST, type Stage } from '../config/stages.ts';
 import { isStagecraftError } from '../errors.ts';
 import { formatRouting } from '../platform/alias.ts';
 import { settleAliasMove } from '../state/alias-move.ts';
+import { readApiStage } from '../state/api-deployments.ts';
 import { acquireLock, lockPathFor } from '../state/release-lock.ts';
 import { LocalStackError } from './errors.ts';
 import type { LocalFunctionStore, VersionRecord } from '../state/function-store.ts';
@@ -137,6 +138,7 @@ export async function settleInterruptedMove(
         const aliases = await store.getAliases();
         return formatRouting(aliases[stage as Stage], 'compact');
       },
+      currentApiDeployment: async (stage) => (await readApiStage(store.stateDir, stage)) ?? '',
       report: log,
     });
   } finally {

@@ -70,6 +70,7 @@ export async function settlePendingMove(ctx: ReleaseContext): Promise<void> {
     target: cp.target,
     functionName: cp.functionName,
     currentRouting: async (stage) => formatRouting(await cp.getAlias(stage as Stage), 'compact'),
+    currentApiDeployment: (stage) => cp.getApiStage(stage as Stage),
     report: reporter(ctx),
   });
 }

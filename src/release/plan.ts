@@ -139,7 +139,7 @@ export function planRollback(
  * The prod version before `current`, replaying the history as a stack: a promotion pushes
  * the version it replaced, a rollback pops back to the version it restored. So after 1 → 2 →
  * 3, rollbacks go to 2, then 1 — never back and forth between 2 and 3. Canary starts and
- * aborts leave the main version alone and do not count.
+ * aborts leave the main version alone and do not count, nor do API moves.
  * @param history entries of one target and function, oldest first
  */
 export function previousProdVersion(
@@ -148,7 +148,7 @@ export function previousProdVersion(
 ): string | undefined {
   const stack: string[] = [];
   for (const entry of history) {
-    if (entry.stage !== 'prod' || entry.to === undefined) continue;
+    if (entry.stage !== 'prod' || entry.to === undefined || isApiEntry(entry)) continue;
     const action = entry.action as ReleaseAction | undefined;
     const to = mainVersion(entry.to);
     if (action === 'canary' || action === 'abort') continue;
@@ -172,4 +172,58 @@ export function previousProdVersion(
 /** `3` from `3+4@10%`. */
 function mainVersion(routing: string): string {
   return routing.split('+')[0] ?? routing;
+}
+
+/** True when a history entry records a move of a stage's API deployment, not of its alias. */
+export function isApiEntry(entry: HistoryEntry): boolean {
+  return entry.subject === 'api';
+}
+
+/**
+ * The prod API deployment before `current`, replaying the API moves of the history as a stack
+ * (like {@link previousProdVersion}: a promotion pushes what it replaced, a rollback pops).
+ * @param history entries of one target and function, oldest first
+ */
+export function previousProdApiDeployment(
+  history: readonly HistoryEntry[],
+  current: string,
+): string | undefined {
+  const stack: string[] = [];
+  for (const entry of history) {
+    if (!isApiEntry(entry) || entry.stage !== 'prod') continue;
+    if (entry.from === undefined || entry.to === undefined) continue;
+    if (entry.action === 'rollback') {
+      const index = stack.lastIndexOf(entry.to);
+      if (index >= 0) stack.length = index;
+      continue;
+    }
+    if (entry.from !== entry.to) stack.push(entry.from);
+  }
+  for (let index = stack.length - 1; index >= 0; index--) {
+    const candidate = stack[index];
+    if (candidate !== undefined && candidate !== current) return candidate;
+  }
+  return undefined;
+}
+
+/** What a promote moved: its history entries share a `release_id`. */
+export type MovedPart = 'code' | 'api';
+
+/**
+ * What the last promote (or canary completion) of prod moved, from the history: its code, its
+ * API deployment or both. Entries written before API deployments existed moved code only.
+ * Undefined when the history has no promote.
+ */
+export function lastPromoteMoved(history: readonly HistoryEntry[]): Set<MovedPart> | undefined {
+  const promotes = history.filter(
+    (entry) => entry.stage === 'prod' && (entry.action === 'promote' || entry.action === 'complete'),
+  );
+  const last = promotes.at(-1);
+  if (last === undefined) return undefined;
+  if (typeof last.release_id !== 'string') return new Set([isApiEntry(last) ? 'api' : 'code']);
+  return new Set(
+    promotes
+      .filter((entry) => entry.release_id === last.release_id)
+      .map((entry): MovedPart => (isApiEntry(entry) ? 'api' : 'code')),
+  );
 }

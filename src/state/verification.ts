@@ -23,6 +23,11 @@ export interface VerificationRecord<Report = unknown> {
   readonly function_name: string;
   /** The version the staging alias pointed at (`$LATEST`, usually). */
   readonly version: string;
+  /**
+   * The API deployment the staging stage served during the whole run; absent in records
+   * written before API deployments existed (they verify no API).
+   */
+  readonly api_deployment?: string;
 }
 
 /** The verification file of a state dir. */
@@ -71,6 +76,23 @@ export function verificationCovers(
     record !== undefined &&
     record.passed &&
     record.code_sha256 === subject.codeSha256 &&
+    record.target === subject.target &&
+    record.function_name === subject.functionName
+  );
+}
+
+/**
+ * True when `record` proves that the API deployment `deployment` passed the smoke suite on
+ * the staging stage of this target and function.
+ */
+export function verificationCoversApi(
+  record: VerificationRecord | undefined,
+  subject: { deployment: string; target: ReleaseTarget; functionName: string },
+): boolean {
+  return (
+    record !== undefined &&
+    record.passed &&
+    record.api_deployment === subject.deployment &&
     record.target === subject.target &&
     record.function_name === subject.functionName
   );

@@ -70,3 +70,38 @@ function quietUnlessCompleted(report: (line: string) => void): (line: string) =>
     if (line.startsWith('completed')) report(line);
   };
 }
+
+/**
+ * Moves prod's API deployment as one journalled step, like {@link moveProd} for the alias:
+ * journal (`subject: 'api'`), `updateApiStage` guarded by the deployment read before, history
+ * entry, journal dropped.
+ */
+export async function moveProdApi(
+  ctx: ReleaseContext,
+  from: string,
+  to: string,
+  fields: MoveFacts & { readonly action: EntryFields['action'] },
+): Promise<void> {
+  const cp = ctx.controlPlane;
+  const entry = historyEntry(ctx, { stage: 'prod', subject: 'api', from, to, ...fields });
+  await beginAliasMove(ctx.stateDir, {
+    stage: 'prod',
+    subject: 'api',
+    target: cp.target,
+    function: cp.functionName,
+    from,
+    to,
+    entry,
+  });
+  try {
+    await ctx.progress.task(`point prod's API at deployment ${to}`, () =>
+      cp.updateApiStage('prod', to, from),
+    );
+  } catch (error) {
+    await settlePendingMove({ ...ctx, report: quietUnlessCompleted(reporter(ctx)) }).catch(
+      () => undefined,
+    );
+    throw error;
+  }
+  await finishAliasMove(ctx.stateDir, entry);
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ReleaseContext, withReleaseLock } from '../context.ts';
 import {
   type AliasRouting,
@@ -8,15 +9,16 @@ import {
 } from '../../platform/alias.ts';
 import type { ControlPlane, PublishOutcome } from '../../platform/control-plane.ts';
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
-import { ReleaseError } from '../../errors.ts';
+import { isReleaseError, ReleaseError } from '../../errors.ts';
 import { planComplete, planPromote, type RoutingPlan } from '../plan.ts';
 import {
   readVerification,
   type VerificationRecord,
   verificationCovers,
+  verificationCoversApi,
   verificationPathFor,
 } from '../../state/verification.ts';
-import { moveProd } from './move-prod.ts';
+import { moveProd, moveProdApi } from './move-prod.ts';
 import { publishLocked } from './publish.ts';
 
 /** Options of `release promote`. */
@@ -27,8 +29,26 @@ export interface PromoteOptions {
   readonly canaryPercent?: number;
   /** Finish the running canary: all prod traffic to its version. */
   readonly complete?: boolean;
-  /** Promote code that was not verified on staging (recorded in history). */
+  /** Promote code or an API deployment that was not verified on staging (recorded in history). */
   readonly force?: boolean;
+  /** Move only prod's alias, not its API deployment. */
+  readonly codeOnly?: boolean;
+  /** Move only prod's API deployment (to staging's), not its alias. */
+  readonly apiOnly?: boolean;
+}
+
+/** What `release promote` did to prod's API deployment. */
+export interface ApiPromoteResult {
+  /** False when prod already served that deployment. */
+  readonly changed: boolean;
+  /** Prod's API deployment before. */
+  readonly from: string;
+  /** Prod's API deployment after. */
+  readonly to: string;
+  /** True when the last passing verification ran with staging on this deployment. */
+  readonly verified: boolean;
+  /** True when `--force` overrode a missing verification. */
+  readonly forced: boolean;
 }
 
 /** What `release promote` did. */
@@ -43,14 +63,26 @@ export interface PromoteResult {
   readonly from: AliasRouting;
   /** The prod routing after. */
   readonly to: AliasRouting;
-  /** The version promoted. */
-  readonly version: VersionInfo;
+  /** The version promoted (absent with `--api-only`). */
+  readonly version?: VersionInfo;
   /** The publish step, when promote published `$LATEST`. */
   readonly published?: PublishOutcome;
   /** True when the version's code passed verification on this target's staging. */
   readonly verified: boolean;
   /** True when `--force` overrode a missing verification. */
   readonly forced: boolean;
+  /**
+   * Prod's API deployment, when promote handled it (not with `--code-only`, a canary or
+   * `--complete`, which move code only).
+   */
+  readonly api?: ApiPromoteResult;
+}
+
+/** The API half of a promote, decided before anything moves. */
+interface ApiStep {
+  readonly from: string;
+  readonly to: string;
+  readonly verified: boolean;
 }
 
 /**
@@ -67,19 +99,37 @@ export async function promote(
     const cp = ctx.controlPlane;
     const prod = await cp.getAlias('prod');
     const versions = await cp.listVersions();
+    // Canary steps move code only (the API has no canary): so does --code-only.
+    const codeOnly =
+      options.codeOnly === true || options.complete === true || options.canaryPercent !== undefined;
+    const releaseId = randomUUID();
     if (options.complete === true) {
       const plan = planComplete(prod, options.version);
       const version = findVersion(versions, canaryVersion(prod) ?? '');
-      return apply(ctx, prod, plan, { version, verified: true, forced: false });
+      return apply(ctx, prod, plan, { version, verified: true, forced: false }, releaseId);
     }
-    if (hasCanary(prod) && options.canaryPercent === undefined) {
+    if (hasCanary(prod) && options.canaryPercent === undefined && options.apiOnly !== true) {
       // Refuse before publishing anything: planPromote would refuse after.
       planPromote(prod, '', undefined);
+    }
+    const verification = await readVerification(verificationPathFor(ctx.stateDir));
+    if (options.apiOnly === true) {
+      const api = await planApi(ctx, verification, options, true);
+      const moved = await applyApi(ctx, api, options, releaseId);
+      const current = routingOf(prod);
+      return {
+        changed: moved?.changed ?? false,
+        ...(moved?.changed === true ? {} : { reason: `prod's API already serves deployment ${api?.to}` }),
+        from: current,
+        to: current,
+        verified: moved?.verified ?? false,
+        forced: moved?.forced ?? false,
+        ...(moved !== undefined && { api: moved }),
+      };
     }
     const named =
       options.version !== undefined ? findVersion(versions, options.version) : undefined;
     const sha = named?.code_sha256 ?? (await cp.latestCodeSha256());
-    const verification = await readVerification(verificationPathFor(ctx.stateDir));
     const verified = verificationCovers(verification, {
       codeSha256: sha,
       target: cp.target,
@@ -88,6 +138,8 @@ export async function promote(
     if (!verified && options.force !== true) {
       throw unverified(cp, named, sha, verification);
     }
+    // The API's verification is checked before anything moves, so a refusal changes nothing.
+    const api = codeOnly ? undefined : await planApi(ctx, verification, options, false);
     let published: PublishOutcome | undefined;
     if (named === undefined) {
       published = await publishLocked(ctx, { expectedCodeSha256: sha });
@@ -95,9 +147,82 @@ export async function promote(
     const version = named ?? (published as PublishOutcome).version;
     const plan = planPromote(prod, version.version, options.canaryPercent);
     const forced = !verified;
-    const result = await apply(ctx, prod, plan, { version, verified, forced });
-    return published !== undefined ? { ...result, published } : result;
+    const result = await apply(ctx, prod, plan, { version, verified, forced }, releaseId);
+    const moved = await applyApi(ctx, api, options, releaseId);
+    return {
+      ...result,
+      ...(moved?.changed === true && { changed: true }),
+      ...(published !== undefined && { published }),
+      ...(moved !== undefined && { api: moved }),
+    };
   });
+}
+
+// Prod's API goes to what staging serves; refused unless a passing verification ran with
+// staging on that deployment (or --force). A state dir without API deployments (set up before
+// they existed, dev not started since) has no API to move: noted, unless --api-only asked.
+async function planApi(
+  ctx: ReleaseContext,
+  verification: VerificationRecord | undefined,
+  options: PromoteOptions,
+  required: boolean,
+): Promise<ApiStep | undefined> {
+  const cp = ctx.controlPlane;
+  let to: string;
+  let from: string;
+  try {
+    to = await cp.getApiStage('staging');
+    from = await cp.getApiStage('prod');
+  } catch (error) {
+    if (!required && isReleaseError(error, 'api.not-found')) {
+      ctx.progress.note(`API deployments not set up (${error.message}); promoting code only`);
+      return undefined;
+    }
+    throw error;
+  }
+  const verified = verificationCoversApi(verification, {
+    deployment: to,
+    target: cp.target,
+    functionName: cp.functionName,
+  });
+  if (!verified && from !== to && options.force !== true) {
+    const last =
+      verification === undefined
+        ? 'no verification has been recorded'
+        : verification.api_deployment === undefined
+          ? `the last verification (${verification.at}) recorded no API deployment`
+          : `the last verification ${verification.passed ? 'passed' : 'FAILED'} with staging on API deployment ${verification.api_deployment}`;
+    throw new ReleaseError(
+      'promote.unverified-api',
+      `refusing to move prod's API to deployment ${to} (staging's): it was not verified on ` +
+        `staging (${last}). Run \`stagecraft release verify\` while staging serves it, then ` +
+        'promote; promote the code alone with --code-only; or pass --force to move it anyway ' +
+        '(recorded in history). Nothing was changed.',
+    );
+  }
+  return { from, to, verified };
+}
+
+async function applyApi(
+  ctx: ReleaseContext,
+  api: ApiStep | undefined,
+  options: PromoteOptions,
+  releaseId: string,
+): Promise<ApiPromoteResult | undefined> {
+  if (api === undefined) return undefined;
+  const forced = !api.verified && options.force === true && api.from !== api.to;
+  if (api.from === api.to) {
+    ctx.progress.note(`prod's API already serves deployment ${api.to}`);
+    return { changed: false, from: api.from, to: api.to, verified: api.verified, forced: false };
+  }
+  await moveProdApi(ctx, api.from, api.to, {
+    action: 'promote',
+    api_deployment: api.to,
+    verified: api.verified,
+    forced,
+    release_id: releaseId,
+  });
+  return { changed: true, from: api.from, to: api.to, verified: api.verified, forced };
 }
 
 async function apply(
@@ -105,6 +230,7 @@ async function apply(
   prod: AliasState,
   plan: RoutingPlan,
   facts: { version: VersionInfo; verified: boolean; forced: boolean },
+  releaseId: string,
 ): Promise<PromoteResult> {
   if (plan.kind === 'noop') {
     ctx.progress.note(plan.reason);
@@ -116,6 +242,7 @@ async function apply(
     code_sha256: facts.version.code_sha256,
     verified: facts.verified,
     forced: facts.forced,
+    release_id: releaseId,
   });
   return {
     changed: true,

@@ -1,13 +1,29 @@
 import { type ReleaseContext, targetHistory, withReleaseLock } from '../context.ts';
-import { type AliasRouting, routingOf } from '../../platform/alias.ts';
+import { type AliasRouting, hasCanary, routingOf } from '../../platform/alias.ts';
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
-import { planRollback } from '../plan.ts';
-import { moveProd } from './move-prod.ts';
+import { ReleaseError } from '../../errors.ts';
+import type { HistoryEntry } from '../../state/history.ts';
+import { lastPromoteMoved, type MovedPart, planRollback, previousProdApiDeployment } from '../plan.ts';
+import { moveProd, moveProdApi } from './move-prod.ts';
 
 /** Options of `release rollback`. */
 export interface RollbackOptions {
   /** The version to point prod at; default: the previous prod version in the history. */
   readonly to?: string;
+  /** Roll back prod's alias only. */
+  readonly codeOnly?: boolean;
+  /** Roll back prod's API deployment only. */
+  readonly apiOnly?: boolean;
+}
+
+/** What `release rollback` did to prod's API deployment. */
+export interface ApiRollbackResult {
+  /** Always true: a rollback with nothing to restore is an error. */
+  readonly changed: boolean;
+  /** Prod's API deployment before. */
+  readonly from: string;
+  /** Prod's API deployment after. */
+  readonly to: string;
 }
 
 /** What `release rollback` did. */
@@ -24,12 +40,16 @@ export interface RollbackResult {
   readonly to: AliasRouting;
   /** The version prod now serves. */
   readonly version?: VersionInfo;
+  /** Prod's API deployment, when the rollback restored it. */
+  readonly api?: ApiRollbackResult;
 }
 
 /**
  * Points prod back: aborts a running canary, else goes to `--to VERSION` or the previous prod
- * version in the history. No verification check: every version it can choose served prod
- * before, and in an incident speed matters more than ceremony.
+ * version in the history — and restores prod's API deployment too when the last promote moved
+ * it (what that promote moved, it restores: code, API or both; `--code-only` / `--api-only`
+ * choose). No verification check: everything it can choose served prod before, and in an
+ * incident speed matters more than ceremony.
  */
 export async function rollback(
   ctx: ReleaseContext,
@@ -39,23 +59,74 @@ export async function rollback(
     const cp = ctx.controlPlane;
     const prod = await cp.getAlias('prod');
     const history = await targetHistory(ctx);
-    const plan = planRollback(prod, history, options.to);
-    if (plan.kind === 'noop') {
-      ctx.progress.note(plan.reason);
-      return { changed: false, reason: plan.reason, from: routingOf(prod), to: routingOf(prod) };
+    const parts = partsToRollBack(prod, history, options);
+    const current = routingOf(prod);
+    let result: RollbackResult = {
+      changed: false,
+      reason: 'the last promote moved only the API deployment; the code is left',
+      from: current,
+      to: current,
+    };
+    if (parts.has('code')) result = await rollbackCode(ctx, prod, history, options.to);
+    if (!parts.has('api')) return result;
+    const from = await cp.getApiStage('prod');
+    const to = previousProdApiDeployment(history, from);
+    if (to === undefined) {
+      throw new ReleaseError(
+        'rollback.no-previous',
+        `the history knows no prod API deployment before ${from} to roll back to` +
+          (parts.has('code') && result.changed ? ' (the code was rolled back)' : ''),
+      );
     }
-    const version = findVersion(await cp.listVersions(), plan.to.version);
-    const to = await moveProd(ctx, prod, plan, {
-      version: version.version,
-      code_sha256: version.code_sha256,
-      forced: false,
-    });
+    await moveProdApi(ctx, from, to, { action: 'rollback', api_deployment: to, forced: false });
     return {
       changed: true,
-      action: plan.action,
-      from: routingOf(plan.from),
-      to: routingOf(to),
-      version,
+      ...(result.action !== undefined && { action: result.action }),
+      from: result.from,
+      to: result.to,
+      ...(result.version !== undefined && { version: result.version }),
+      api: { changed: true, from, to },
     };
   });
+}
+
+// Which parts move: as asked, else what the last promote moved. `--to` names a Lambda version
+// and a running canary is code: both are code only.
+function partsToRollBack(
+  prod: AliasRouting,
+  history: readonly HistoryEntry[],
+  options: RollbackOptions,
+): Set<MovedPart> {
+  if (options.apiOnly === true) return new Set(['api']);
+  if (options.codeOnly === true || options.to !== undefined || hasCanary(prod)) {
+    return new Set(['code']);
+  }
+  return lastPromoteMoved(history) ?? new Set(['code']);
+}
+
+async function rollbackCode(
+  ctx: ReleaseContext,
+  prod: Awaited<ReturnType<ReleaseContext['controlPlane']['getAlias']>>,
+  history: readonly HistoryEntry[],
+  to: string | undefined,
+): Promise<RollbackResult> {
+  const cp = ctx.controlPlane;
+  const plan = planRollback(prod, history, to);
+  if (plan.kind === 'noop') {
+    ctx.progress.note(plan.reason);
+    return { changed: false, reason: plan.reason, from: routingOf(prod), to: routingOf(prod) };
+  }
+  const version = findVersion(await cp.listVersions(), plan.to.version);
+  const moved = await moveProd(ctx, prod, plan, {
+    version: version.version,
+    code_sha256: version.code_sha256,
+    forced: false,
+  });
+  return {
+    changed: true,
+    action: plan.action,
+    from: routingOf(plan.from),
+    to: routingOf(moved),
+    version,
+  };
 }

@@ -1,13 +1,28 @@
 import { LATEST, STAGES, type Stage } from '../../config/stages.ts';
 import type { ReleaseContext } from '../context.ts';
 import { isReleaseError } from '../../errors.ts';
+import type { ApiDeploymentInfo } from '../../platform/control-plane.ts';
 import type { ReleaseTarget } from '../../platform/control-plane.ts';
 import type { VersionInfo } from '../../platform/version.ts';
 import {
   readVerification,
+  type VerificationRecord,
   verificationCovers,
+  verificationCoversApi,
   verificationPathFor,
 } from '../../state/verification.ts';
+
+/** One stage's API deployment as `status` shows it. */
+export interface ApiStageStatus {
+  /** The deployment id. */
+  readonly deployment: string;
+  /** When it was created (empty when the deployment list does not know it). */
+  readonly created_at: string;
+  /** Its description. */
+  readonly description: string;
+  /** True when the last passing verification ran with staging on this deployment. */
+  readonly verified: boolean;
+}
 
 /** One stage's alias as `status` shows it. */
 export interface AliasStatus {
@@ -42,7 +57,14 @@ export interface StatusResult {
     readonly passed: boolean;
     readonly target: ReleaseTarget;
     readonly version: string;
+    /** The API deployment staging served during the run (absent in older records). */
+    readonly api_deployment?: string;
   } | null;
+  /**
+   * Stage → API deployment; null when the stages have none (a local state dir set up before
+   * API deployments existed, until `stagecraft dev` starts on it).
+   */
+  readonly api: Readonly<Record<Stage, ApiStageStatus>> | null;
 }
 
 /** Reads aliases, versions and the last verification. Takes no lock: it only reads. */
@@ -84,6 +106,7 @@ export async function releaseStatus(ctx: ReleaseContext): Promise<StatusResult> 
     function_name: cp.functionName,
     aliases,
     versions,
+    api: await apiStatus(ctx, verification),
     verification:
       verification === undefined
         ? null
@@ -93,6 +116,41 @@ export async function releaseStatus(ctx: ReleaseContext): Promise<StatusResult> 
             passed: verification.passed,
             target: verification.target,
             version: verification.version,
+            ...(verification.api_deployment !== undefined && {
+              api_deployment: verification.api_deployment,
+            }),
           },
   };
+}
+
+async function apiStatus(
+  ctx: ReleaseContext,
+  verification: VerificationRecord | undefined,
+): Promise<Record<Stage, ApiStageStatus> | null> {
+  const cp = ctx.controlPlane;
+  let ids: Record<Stage, string>;
+  let deployments: ApiDeploymentInfo[];
+  try {
+    ids = {} as Record<Stage, string>;
+    for (const stage of STAGES) ids[stage] = await cp.getApiStage(stage);
+    deployments = await cp.listApiDeployments();
+  } catch (error) {
+    if (isReleaseError(error, 'api.not-found')) return null;
+    throw error;
+  }
+  const api = {} as Record<Stage, ApiStageStatus>;
+  for (const stage of STAGES) {
+    const found = deployments.find((d) => d.id === ids[stage]);
+    api[stage] = {
+      deployment: ids[stage],
+      created_at: found?.created_at ?? '',
+      description: found?.description ?? '',
+      verified: verificationCoversApi(verification, {
+        deployment: ids[stage],
+        target: cp.target,
+        functionName: cp.functionName,
+      }),
+    };
+  }
+  return api;
 }

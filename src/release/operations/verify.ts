@@ -1,6 +1,6 @@
 import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
 import { hasCanary } from '../../platform/alias.ts';
-import { ReleaseError } from '../../errors.ts';
+import { isReleaseError, ReleaseError } from '../../errors.ts';
 import { CONTRACT_CHECKS } from '../verify/contract-checks.ts';
 import { loadProjectChecks } from '../verify/project-checks.ts';
 import { probeStage, runSmokeSuite, type SourcedCheck } from '../verify/runner.ts';
@@ -28,6 +28,7 @@ import type { ProgressStep } from '../progress.ts';
 export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRecord<SmokeReport>> {
   return withReleaseLock(ctx, async () => {
     const before = await servedCode(ctx, { refuseCanary: true });
+    const apiBefore = await stagingApi(ctx);
     const url = await reachableStagingUrl(ctx);
     const checks: SourcedCheck[] = [
       ...CONTRACT_CHECKS.map((check) => ({ check, source: 'built-in' })),
@@ -38,13 +39,19 @@ export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRe
     );
     const report = await runChecks(ctx, url, checks);
     const after = await servedCode(ctx, { refuseCanary: false });
-    const voided = voidReason(before.version, before.sha, after.version, after.sha, report);
+    const apiAfter = await stagingApi(ctx);
+    const voided =
+      voidReason(before.version, before.sha, after.version, after.sha, report) ??
+      (apiBefore !== apiAfter
+        ? `staging's API deployment changed during the run (${apiBefore ?? 'none'} before, ${apiAfter ?? 'none'} after)`
+        : undefined);
     if (voided !== undefined) {
       await record(ctx, {
         action: 'verify',
         stage: 'staging',
         to: before.version,
         code_sha256: before.sha,
+        ...(apiBefore !== undefined && { api_deployment: apiBefore }),
         passed: false,
         void: true,
         forced: false,
@@ -55,7 +62,7 @@ export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRe
           '`stagecraft release verify` again once staging is stable',
       );
     }
-    return recordResult(ctx, before, report);
+    return recordResult(ctx, { ...before, api: apiBefore }, report);
   });
 }
 
@@ -63,6 +70,17 @@ export async function verifyStaging(ctx: ReleaseContext): Promise<VerificationRe
 interface ServedCode {
   readonly version: string;
   readonly sha: string;
+}
+
+// The API deployment staging serves; undefined on a state dir without API deployments (set
+// up before they existed): such a run verifies code only.
+async function stagingApi(ctx: ReleaseContext): Promise<string | undefined> {
+  try {
+    return await ctx.controlPlane.getApiStage('staging');
+  } catch (error) {
+    if (isReleaseError(error, 'api.not-found')) return undefined;
+    throw error;
+  }
 }
 
 // Reads staging's alias and its code. Before a run, a canary on staging is refused: a run must
@@ -118,7 +136,7 @@ function runChecks(
 // A finished run, passed or failed: verification.json first, then the history entry.
 async function recordResult(
   ctx: ReleaseContext,
-  served: ServedCode,
+  served: ServedCode & { readonly api: string | undefined },
   report: SmokeReport,
 ): Promise<VerificationRecord<SmokeReport>> {
   const verification: VerificationRecord<SmokeReport> = {
@@ -129,6 +147,7 @@ async function recordResult(
     target: ctx.controlPlane.target,
     function_name: ctx.controlPlane.functionName,
     version: served.version,
+    ...(served.api !== undefined && { api_deployment: served.api }),
   };
   await writeVerification(verificationPathFor(ctx.stateDir), verification);
   await record(ctx, {
@@ -136,6 +155,7 @@ async function recordResult(
     stage: 'staging',
     to: served.version,
     code_sha256: served.sha,
+    ...(served.api !== undefined && { api_deployment: served.api }),
     passed: report.passed,
     forced: false,
   });

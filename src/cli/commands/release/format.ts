@@ -20,6 +20,16 @@ export function formatStatus(status: StatusResult, stateDir: string): string {
       );
     }
   }
+  lines.push('', '  API deployments:');
+  if (status.api === null) {
+    lines.push('    (none recorded: start `stagecraft dev` on this state dir once)');
+  } else {
+    for (const [stage, api] of Object.entries(status.api)) {
+      const verified = api.verified ? 'verified' : 'not verified';
+      const description = api.description ? `  "${api.description}"` : '';
+      lines.push(`    ${stage.padEnd(7)} → ${api.deployment}  ${api.created_at}  ${verified}${description}`);
+    }
+  }
   lines.push('', '  versions:');
   if (status.versions.length === 0) lines.push('    (none published)');
   for (const v of status.versions) {
@@ -32,7 +42,8 @@ export function formatStatus(status: StatusResult, stateDir: string): string {
     check === null
       ? '  last verification: none'
       : `  last verification: ${check.passed ? 'passed' : 'FAILED'} · ${check.code_sha256} · ` +
-          `${check.at} · ${check.target} staging (${check.version})`,
+          `${check.at} · ${check.target} staging (${check.version}` +
+          `${check.api_deployment !== undefined ? `, API ${check.api_deployment}` : ''})`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -41,7 +52,7 @@ export function formatStatus(status: StatusResult, stateDir: string): string {
 export function formatHistoryEntry(entry: HistoryEntry): string {
   const change =
     entry.from !== undefined || entry.to !== undefined
-      ? `${entry.stage !== undefined ? `${entry.stage} ` : ''}${entry.from ?? '∅'} → ${entry.to ?? '∅'}`
+      ? `${entry.stage !== undefined ? `${entry.stage} ` : ''}${entry.subject === 'api' ? 'API ' : ''}${entry.from ?? '∅'} → ${entry.to ?? '∅'}`
       : '';
   const outcome = entry.passed === true ? '  passed' : entry.passed === false ? '  FAILED' : '';
   return [

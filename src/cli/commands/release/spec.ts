@@ -101,8 +101,8 @@ export const RELEASE_COMMANDS: readonly CommandSpec[] = [
   ),
   subcommand(
     'promote',
-    'promote [VERSION] [--canary PERCENT] [--complete] [--force]',
-    'point prod at VERSION (default: publish the verified $LATEST first)',
+    'promote [VERSION] [--canary PERCENT] [--complete] [--force] [--code-only | --api-only]',
+    "point prod at VERSION (default: publish the verified $LATEST first) and prod's API at staging's API deployment",
     [
       {
         label: '--canary PERCENT',
@@ -118,7 +118,17 @@ export const RELEASE_COMMANDS: readonly CommandSpec[] = [
       {
         label: '--force',
         name: 'force',
-        text: 'promote code that was not verified on staging (recorded in history)',
+        text: 'promote code or an API deployment that was not verified on staging (recorded in history)',
+      },
+      {
+        label: '--code-only',
+        name: 'code-only',
+        text: "move prod's alias only, not its API deployment (canary steps are always code only)",
+      },
+      {
+        label: '--api-only',
+        name: 'api-only',
+        text: "move prod's API deployment only (to staging's), not its alias",
       },
     ],
     () => import('./promote/index.ts'),
@@ -126,14 +136,24 @@ export const RELEASE_COMMANDS: readonly CommandSpec[] = [
   ),
   subcommand(
     'rollback',
-    'rollback [--to VERSION]',
-    'abort a canary, or point prod back at the previous prod version',
+    'rollback [--to VERSION] [--code-only | --api-only]',
+    'abort a canary, or point prod back at what it served before the last promote (code, API deployment, or both, as that promote moved them)',
     [
       {
         label: '--to VERSION',
         name: 'to',
         type: 'string',
-        text: 'the version to go back to (default: previous, from history)',
+        text: 'the version to go back to (default: previous, from history); moves code only',
+      },
+      {
+        label: '--code-only',
+        name: 'code-only',
+        text: "roll back prod's alias only",
+      },
+      {
+        label: '--api-only',
+        name: 'api-only',
+        text: "roll back prod's API deployment only",
       },
     ],
     () => import('./rollback/index.ts'),

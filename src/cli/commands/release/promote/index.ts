@@ -6,7 +6,7 @@ import { percentArg, versionArg } from '../args.ts';
 import { runRelease } from '../run-release.ts';
 import { writeJson } from '../session.ts';
 
-/** `stagecraft release promote [VERSION] [--canary PERCENT] [--complete] [--force]`. */
+/** `stagecraft release promote [VERSION] [--canary PERCENT] [--complete] [--force] [--code-only | --api-only]`. */
 export function run(ctx: CommandContext, parsed: ParsedArgs): Promise<number> {
   let options: PromoteOptions = {};
   return runRelease(ctx, parsed, 'promote', {
@@ -17,11 +17,23 @@ export function run(ctx: CommandContext, parsed: ParsedArgs): Promise<number> {
       if (complete && canary !== undefined) {
         throw new UsageError('--complete finishes a canary; it takes no --canary');
       }
+      const codeOnly = args.values['code-only'] === true;
+      const apiOnly = args.values['api-only'] === true;
+      if (codeOnly && apiOnly) {
+        throw new UsageError('--code-only and --api-only exclude each other');
+      }
+      if (apiOnly && (version !== undefined || canary !== undefined || complete)) {
+        throw new UsageError(
+          '--api-only moves the API deployment alone; it takes no VERSION, --canary or --complete',
+        );
+      }
       options = {
         ...(version !== undefined ? { version: versionArg('VERSION', version) } : {}),
         ...(canary !== undefined ? { canaryPercent: percentArg(canary) } : {}),
         complete,
         force: args.values.force === true,
+        ...(codeOnly && { codeOnly }),
+        ...(apiOnly && { apiOnly }),
       };
       return {};
     },
@@ -35,12 +47,23 @@ export function run(ctx: CommandContext, parsed: ParsedArgs): Promise<number> {
         ctx.stdout.write(`${result.reason ?? 'nothing to change'}\n`);
         return 0;
       }
-      ctx.stdout.write(
-        `prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`,
-      );
-      if (result.forced) {
+      if (options.apiOnly !== true) {
+        ctx.stdout.write(
+          `prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`,
+        );
+      }
+      if (result.api?.changed === true) {
+        ctx.stdout.write(`prod API: ${result.api.from} → ${result.api.to}\n`);
+      }
+      if (result.forced && result.version !== undefined) {
         ctx.stderr.write(
           `warning: version ${result.version.version} was promoted WITHOUT verification ` +
+            '(--force); this is recorded in the history\n',
+        );
+      }
+      if (result.api?.forced === true) {
+        ctx.stderr.write(
+          `warning: API deployment ${result.api.to} was promoted WITHOUT verification ` +
             '(--force); this is recorded in the history\n',
         );
       }
