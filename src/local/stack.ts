@@ -24,6 +24,7 @@ import { createGatewayServer } from './gateway/server.ts';
 import { InternalRoutes } from './gateway/internal-routes.ts';
 import { checkHandlerModule, handlerExportProblem } from './handler-module.ts';
 import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
+import { ApiStageResolver, loadApiDefinition, recordApi } from './api-stages.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
 import { DEFAULT_STATE_DIR, stateLayout } from '../state/layout.ts';
@@ -178,6 +179,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await settleInterruptedMove(store, log);
     await buildLatest(store, entry, log);
     await firstDeployment(store, log);
+    const binaryMediaTypes = options.binaryMediaTypes ?? [];
+    await recordApi(stateDir, await loadApiDefinition(binaryMediaTypes), log);
+    const apis = new ApiStageResolver(stateDir, log);
+    cleanup.push(() => Promise.resolve(apis.close()));
 
     const resolver = new AliasResolver(store, {
       log,
@@ -193,7 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const internal = new InternalRoutes();
     const unregister = options.registerRoutes?.(internal, { stateDir });
     if (unregister !== undefined) cleanup.push(unregister);
-    const server = createGateway(options, resolver, runner, internal, log);
+    const server = createGateway(options, resolver, runner, internal, log, apis);
     await listen(server, options.port ?? 3000, host);
     cleanup.push(
       () =>
@@ -215,6 +220,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       const result = await buildLatest(store, entry, log);
       if (result.changed) resolver.invalidate();
+      await recordApiChange(stateDir, binaryMediaTypes, log);
+      apis.invalidate();
       return result;
     };
     if (options.watch ?? true) {
@@ -266,11 +273,13 @@ function createGateway(
   runner: FunctionRunner,
   internal: InternalRoutes,
   log: (line: string) => void,
+  apis: ApiStageResolver,
 ) {
   return createGatewayServer({
     resolver,
     runner,
     internal,
+    apis,
     matcher: new ResourceMatcher(
       STAGES,
       options.resources ?? ROUTES.map((route) => route.resource),
@@ -288,6 +297,23 @@ function createGateway(
     },
     log,
   });
+}
+
+// A rebuild records the API definition too; a definition that does not load (a half-edited
+// routes.ts) keeps staging on its current deployment.
+async function recordApiChange(
+  stateDir: string,
+  binaryMediaTypes: readonly string[],
+  log: (line: string) => void,
+): Promise<void> {
+  let definition;
+  try {
+    definition = await loadApiDefinition(binaryMediaTypes);
+  } catch (error) {
+    log(`cannot read the API definition, staging keeps its API deployment:\n${(error as Error).message}`);
+    return;
+  }
+  await recordApi(stateDir, definition, log);
 }
 
 // Watch mode: a save under src/ (or next to a custom entry) rebuilds $LATEST.

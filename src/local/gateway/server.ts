@@ -18,7 +18,9 @@ import { gatewayResponse } from './gateway-responses.ts';
 import type { GatewayResponseType } from './gateway-responses.ts';
 import { mapProxyResult, wantsBinary } from './response.ts';
 import type { HttpResponse } from './response.ts';
-import type { ResourceMatcher } from './routing.ts';
+import { decodeSegment, type ResourceMatcher } from './routing.ts';
+import { bodyMatchesModel, validatesContentType } from './body-validation.ts';
+import type { StageApiSource } from './stage-api.ts';
 import { isInternalPath } from './internal-routes.ts';
 import type { InternalRoutes } from './internal-routes.ts';
 
@@ -44,8 +46,14 @@ export interface GatewayOptions {
   readonly resolver: AliasResolver;
   /** Runs the function. */
   readonly runner: FunctionRunner;
-  /** Path → stage + resource. */
+  /** Path → stage + resource (for stages without an API deployment of their own, see `apis`). */
   readonly matcher: ResourceMatcher;
+  /**
+   * Each stage's API deployment: its routes, request models and operation names. A stage it
+   * serves is matched with its deployment's own matcher and its bodies checked against its
+   * deployment's models; without it, `matcher` and no body validation.
+   */
+  readonly apis?: StageApiSource;
   /** Event settings (api id, stage variables, binary media types). */
   readonly api: ApiSettings;
   /**
@@ -99,7 +107,8 @@ async function handle(
   if (options.internal !== undefined && isInternalPath(rawPath)) {
     if (await options.internal.handle(req, res, rawPath)) return;
   }
-  const match = options.matcher.match(rawPath);
+  const served = await options.apis?.forStage(decodeSegment(rawPath.split('/')[1] ?? ''));
+  const match = (served?.matcher ?? options.matcher).match(rawPath);
   if (match === undefined || !isStage(match.stage)) {
     sendGatewayResponse(res, requestId, 'MISSING_AUTHENTICATION_TOKEN');
     return;
@@ -110,6 +119,16 @@ async function handle(
     return;
   }
   if (body === 'aborted') return;
+  // API Gateway's request validator, before the function runs (body-validation.ts).
+  const model = served?.model(match.resource, req.method ?? 'GET');
+  if (
+    model !== undefined &&
+    validatesContentType(req.headers['content-type']) &&
+    !bodyMatchesModel(body, model)
+  ) {
+    sendGatewayResponse(res, requestId, 'BAD_REQUEST_BODY');
+    return;
+  }
 
   // Resolved once, here: the request finishes on this version even if the alias moves.
   const target = await options.resolver.resolve(match.stage);
@@ -127,7 +146,7 @@ async function handle(
       requestId,
     },
     match,
-    options.api,
+    served === undefined ? options.api : { ...options.api, operationName: served.operationName },
   );
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   const outcome = await within(options.runner.invoke({ ...target, event }), integrationTimeoutMs);
