@@ -20,6 +20,16 @@ export const PROD_VERSION_PARAMETER = 'ProdVersion';
  */
 export const PROD_VERSION_PATTERN = VERSION_NAME_PATTERN;
 
+/**
+ * The CloudFormation parameter holding the API Gateway deployment the `prod` stage serves
+ * (empty: the newest deployment, only on a first deploy). Like {@link PROD_VERSION_PARAMETER},
+ * `stagecraft deploy` passes the live value back, so a deploy never moves prod's API.
+ */
+export const PROD_API_DEPLOYMENT_PARAMETER = 'ProdApiDeployment';
+
+/** What {@link PROD_API_DEPLOYMENT_PARAMETER} accepts: an API Gateway deployment id, or empty. */
+export const PROD_API_DEPLOYMENT_PATTERN = /^[0-9A-Za-z]{0,32}$/;
+
 /** CloudFormation output keys of the stack (exact; the release CLI reads them). */
 export const OUTPUTS = {
   /** The name of the Lambda function both aliases belong to. */

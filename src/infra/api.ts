@@ -4,9 +4,11 @@
  * that calls the alias named by the stage variable, body validation, the gateway responses of
  * src/config/gateway.ts, and the two stages.
  */
-import { Aws } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Fn } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
+  type CfnDeployment,
+  type CfnStage,
   EndpointType,
   Integration,
   IntegrationType,
@@ -28,6 +30,7 @@ import {
   type GatewayResponseCustomisation,
 } from '../config/gateway.ts';
 import { FUNCTION_NAME, STAGES, type Stage } from '../config/stages.ts';
+import { apiDefinition, apiDefinitionId } from '../service/api-definition.ts';
 import { RoutePattern, RoutePatternError, resourceTree } from '../service/route-pattern.ts';
 import { ROUTES, type RouteSpec } from '../service/routes.ts';
 import { bodyModelSchema } from './models.ts';
@@ -100,6 +103,12 @@ export interface UserApiProps {
   readonly gatewayResponses?: Readonly<
     Record<CustomisedResponseType, GatewayResponseCustomisation>
   >;
+  /**
+   * The deployment id the `prod` stage serves (a CloudFormation parameter's value); an empty
+   * value puts prod on the newest deployment, like staging (a first deploy).
+   * @default prod serves the newest deployment, like staging
+   */
+  readonly prodDeploymentId?: string;
 }
 
 /** The user API on API Gateway (REST). */
@@ -120,13 +129,16 @@ export class UserApi extends Construct {
     // deploy: true so that the RestApi construct owns the Deployment: it folds every method,
     // model, validator and gateway response into the Deployment's logical id, so any change
     // to the API creates a new deployment. With deploy: false that hashing would be ours to
-    // reimplement. The other stages share that deployment.
+    // reimplement. retainDeployments: an API change replaces the Deployment resource, and the
+    // old one must stay — prod may still serve it until `stagecraft release promote` moves it.
+    // Staging serves the newest deployment; prod the one `prodDeploymentId` names.
     this.api = new RestApi(this, 'RestApi', {
       restApiName: props.restApiName ?? FUNCTION_NAME,
       description: 'stagecraft user API',
       // Regional: a custom domain then uses a certificate in the stack's own region.
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       deploy: true,
+      retainDeployments: true,
       deployOptions: stageOptions(PRIMARY_STAGE),
       // Access logging needs the account-level CloudWatch role; this creates it.
       cloudWatchRole: true,
@@ -137,9 +149,40 @@ export class UserApi extends Construct {
     this.addRoutes(props.function, props.routes ?? ROUTES);
     this.addGatewayResponses(props.gatewayResponses ?? GATEWAY_RESPONSES);
     this.grantInvoke(props.aliases);
+    this.describeDeployment(props);
+    if (props.prodDeploymentId !== undefined) this.pinProd(props.prodDeploymentId);
   }
 
-  // The primary stage is the RestApi's own; the others share its deployment.
+  // The deployment says which API definition it snapshots (src/service/api-definition.ts):
+  // `release status --target aws` shows it next to the deployment id.
+  private describeDeployment(props: UserApiProps): void {
+    const definition = apiDefinition(props.routes ?? ROUTES, {
+      gatewayResponses: props.gatewayResponses ?? GATEWAY_RESPONSES,
+    });
+    const deployment = this.api.latestDeployment?.node.defaultChild as CfnDeployment | undefined;
+    if (deployment !== undefined) {
+      deployment.description = `stagecraft API definition ${apiDefinitionId(definition)}`;
+    }
+  }
+
+  // The prod stage serves the deployment the parameter names; empty (the first deploy) → the
+  // newest, so both stages start on the first deployment.
+  private pinProd(prodDeploymentId: string): void {
+    const latest = this.api.latestDeployment;
+    if (latest === undefined) throw new Error('RestApi created no deployment');
+    const unset = new CfnCondition(this, 'ProdDeploymentUnset', {
+      expression: Fn.conditionEquals(prodDeploymentId, ''),
+    });
+    const stage = this.stages[PRIMARY_STAGE].node.defaultChild as CfnStage;
+    stage.deploymentId = Fn.conditionIf(
+      unset.logicalId,
+      latest.deploymentId,
+      prodDeploymentId,
+    ).toString();
+  }
+
+  // The primary stage (prod) is the RestApi's own (its logical id predates API deployments,
+  // so it is kept); staging is on the newest deployment.
   private addStages(stageOptions: (stage: Stage) => StageOptions): Record<Stage, ApiStage> {
     const deployment = this.api.latestDeployment;
     if (deployment === undefined) throw new Error('RestApi created no deployment');

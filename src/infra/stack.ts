@@ -10,6 +10,8 @@ import { UserApi } from './api.ts';
 import type { DomainSettings } from './context.ts';
 import {
   OUTPUTS,
+  PROD_API_DEPLOYMENT_PARAMETER,
+  PROD_API_DEPLOYMENT_PATTERN,
   PROD_VERSION_PARAMETER,
   PROD_VERSION_PATTERN,
   STAGE_OUTPUTS,
@@ -54,6 +56,16 @@ export class StagecraftStack extends Stack {
       description:
         'The Lambda version the prod alias points at. stagecraft deploy passes the live value, so a deploy never moves prod.',
     });
+    // Likewise for the API: prod's stage moves only through the release CLI (UpdateStage);
+    // `stagecraft deploy` passes its live deployment id back. Empty on a first deploy.
+    const prodApiDeployment = new CfnParameter(this, PROD_API_DEPLOYMENT_PARAMETER, {
+      type: 'String',
+      default: '',
+      allowedPattern: PROD_API_DEPLOYMENT_PATTERN.source,
+      constraintDescription: 'an API Gateway deployment id, or empty before the first deploy',
+      description:
+        "The API Gateway deployment the prod stage serves (empty: the newest). stagecraft deploy passes the live value, so a deploy never moves prod's API.",
+    });
     const tables = new UserTables(this, 'Tables', { tableNames: props.tableNames });
     const aliasVersions: Record<Stage, string> = {
       staging: LATEST,
@@ -64,7 +76,11 @@ export class StagecraftStack extends Stack {
       tables: tables.byStage,
       aliasVersions,
     });
-    const api = new UserApi(this, 'Api', { function: lambda.function, aliases: lambda.aliases });
+    const api = new UserApi(this, 'Api', {
+      function: lambda.function,
+      aliases: lambda.aliases,
+      prodDeploymentId: prodApiDeployment.valueAsString,
+    });
     const domain =
       props.domain === undefined
         ? undefined

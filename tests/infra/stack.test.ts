@@ -21,6 +21,7 @@ import { createApp, type StagecraftApp } from '../../src/infra/app.ts';
 import {
   DEFAULT_STACK_NAME,
   OUTPUTS,
+  PROD_API_DEPLOYMENT_PARAMETER,
   PROD_VERSION_PARAMETER,
   PROD_VERSION_PATTERN,
   STAGE_OUTPUTS,
@@ -276,6 +277,33 @@ describe('the stack without a custom domain', () => {
       expect(pattern.test(bad)).toBe(false);
   });
 
+  it('pins the prod stage to the ProdApiDeployment parameter, the newest deployment while it is empty, and retains old deployments', () => {
+    const json = template.toJSON() as {
+      Parameters: Record<string, Json>;
+      Conditions: Record<string, Json>;
+    };
+    const parameter = json.Parameters[PROD_API_DEPLOYMENT_PARAMETER] as Json;
+    expect(parameter.Type).toBe('String');
+    expect(parameter.Default).toBe(''); // a first deploy puts both stages on the first deployment
+    const pattern = new RegExp(parameter.AllowedPattern as string);
+    for (const ok of ['', 'abc123', 'x7k2q9']) expect(pattern.test(ok)).toBe(true);
+    for (const bad of ['a b', 'abc/123', 'x'.repeat(33)]) expect(pattern.test(bad)).toBe(false);
+
+    const [deploymentId, deployment] = onlyResource(template, 'AWS::ApiGateway::Deployment');
+    // An API change replaces the Deployment resource; the old one stays for prod to serve.
+    expect(deployment.DeletionPolicy).toBe('Retain');
+    expect(deployment.UpdateReplacePolicy).toBe('Retain');
+    expect(propsOf(deployment).Description).toMatch(/^stagecraft API definition [0-9a-f]{16}$/);
+
+    const prod = resourcesOf(template, 'AWS::ApiGateway::Stage').find(
+      ([, stage]) => propsOf(stage).StageName === 'prod',
+    );
+    const choice = (propsOf(prod?.[1] as Json).DeploymentId as { 'Fn::If': unknown[] })['Fn::If'];
+    const condition = json.Conditions[choice[0] as string];
+    expect(condition).toEqual({ 'Fn::Equals': [{ Ref: PROD_API_DEPLOYMENT_PARAMETER }, ''] });
+    expect(choice.slice(1)).toEqual([{ Ref: deploymentId }, { Ref: PROD_API_DEPLOYMENT_PARAMETER }]);
+  });
+
   it('gives each alias one invoke permission, limited to this API and its own stage', () => {
     const permissions = resourcesOf(template, 'AWS::Lambda::Permission');
     expect(permissions).toHaveLength(STAGES.length);
@@ -443,7 +471,19 @@ describe('the stack without a custom domain', () => {
     for (const [, stage] of stages) {
       const props = propsOf(stage);
       const name = props.StageName as 'staging' | 'prod';
-      expect(props.DeploymentId).toEqual({ Ref: deploymentId });
+      // Staging serves the newest deployment; prod the ProdApiDeployment parameter's, or the
+      // newest while that is empty (a first deploy). See the test of the parameter below.
+      expect(props.DeploymentId).toEqual(
+        name === 'staging'
+          ? { Ref: deploymentId }
+          : {
+              'Fn::If': [
+                expect.any(String),
+                { Ref: deploymentId },
+                { Ref: PROD_API_DEPLOYMENT_PARAMETER },
+              ],
+            },
+      );
       expect(props.MethodSettings).toEqual([
         expect.objectContaining({
           HttpMethod: '*',
