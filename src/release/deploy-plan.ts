@@ -4,11 +4,12 @@
  * operations/deploy.ts), tests supply them directly.
  *
  * The rule: a deploy never moves prod. An existing stack passes its live alias back as the
- * `ProdVersion` parameter; only a first deploy (no function yet) chooses, and since no version
+ * `ProdVersion` parameter, and its prod stage's live API deployment as `ProdApiDeployment`; only a first deploy (no function yet) chooses, and since no version
  * exists before the function does, that choice can only be `$LATEST`.
  */
 import { LATEST } from '../config/stages.ts';
 import {
+  PROD_API_DEPLOYMENT_PARAMETER,
   PROD_VERSION_PARAMETER,
   PROD_VERSION_PATTERN,
   STACK_NAME_CONTEXT,
@@ -30,6 +31,8 @@ export type LiveProd =
       readonly status: string;
       readonly functionName: string;
       readonly alias: AliasRouting;
+      /** The API deployment the prod stage serves (undefined: no prod stage could be read). */
+      readonly apiDeployment?: string;
     };
 
 // A deploy that must not run as asked; the message says what to do instead.
@@ -57,6 +60,12 @@ export interface DeployPlan {
   readonly prodVersion: string;
   /** Why that value, for the user. */
   readonly reason: string;
+  /**
+   * The value of the `ProdApiDeployment` parameter: prod's live API deployment. Undefined on
+   * a first deploy (the parameter's empty default: prod starts on the newest deployment) or
+   * when no prod stage could be read (cdk then keeps the parameter's previous value).
+   */
+  readonly prodApiDeployment?: string;
   /** True when the stack does not exist yet. */
   readonly firstDeploy: boolean;
   /** Arguments to the cdk CLI. */
@@ -87,11 +96,13 @@ export function planDeploy(live: LiveProd, request: DeployRequest): DeployPlan {
   const requested =
     request.prodVersion === undefined ? undefined : parseProdVersion(request.prodVersion);
   const { prodVersion, reason } = chooseProdVersion(live, requested, request.stackName);
+  const prodApiDeployment = live.kind === 'live' ? live.apiDeployment : undefined;
   return {
     prodVersion,
     reason,
+    ...(prodApiDeployment !== undefined && { prodApiDeployment }),
     firstDeploy: live.kind === 'absent',
-    cdkArgs: cdkDeployArgs(request, prodVersion),
+    cdkArgs: cdkDeployArgs(request, prodVersion, prodApiDeployment),
   };
 }
 
@@ -150,8 +161,12 @@ function chooseProdVersion(
   }
 }
 
-/** The `cdk deploy` arguments for a stack and the prod version it keeps. */
-export function cdkDeployArgs(request: DeployRequest, prodVersion: string): string[] {
+/** The `cdk deploy` arguments for a stack and the prod version (and API deployment) it keeps. */
+export function cdkDeployArgs(
+  request: DeployRequest,
+  prodVersion: string,
+  prodApiDeployment?: string,
+): string[] {
   return [
     'deploy',
     request.stackName,
@@ -159,6 +174,9 @@ export function cdkDeployArgs(request: DeployRequest, prodVersion: string): stri
     `${STACK_NAME_CONTEXT}=${request.stackName}`,
     '--parameters',
     `${request.stackName}:${PROD_VERSION_PARAMETER}=${prodVersion}`,
+    ...(prodApiDeployment === undefined
+      ? []
+      : ['--parameters', `${request.stackName}:${PROD_API_DEPLOYMENT_PARAMETER}=${prodApiDeployment}`]),
     '--no-notices',
     ...(request.profile === undefined ? [] : ['--profile', request.profile]),
     ...(request.region === undefined ? [] : ['--region', request.region]),

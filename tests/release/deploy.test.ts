@@ -12,6 +12,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -25,6 +26,7 @@ import { isReleaseError } from '../../src/errors.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
+const apigateway = mockClient(APIGatewayClient);
 
 function context(argv: string[]) {
   const stdout = new PassThrough();
@@ -95,6 +97,7 @@ function cdkArgs(stackName: string, version: string, ...rest: string[]) {
 beforeEach(async () => {
   cfn.reset();
   lambda.reset();
+  apigateway.reset();
   calls = [];
   exitCode = 0;
   lockDuringRun = undefined;
@@ -130,6 +133,25 @@ describe('deploy --target aws on an existing stack', () => {
       Name: 'prod',
     });
     expect(result.err).toContain('prod stays at 7 (the live example:prod alias)');
+  });
+
+  it("passes prod's live API deployment as ProdApiDeployment (GetStage), so a deploy never moves prod's API", async () => {
+    cfn.on(DescribeStacksCommand, { StackName: 'Stagecraft' }).resolves({
+      Stacks: [stack('UPDATE_COMPLETE', { FunctionName: 'example', ApiId: 'api123' })],
+    });
+    apigateway
+      .on(GetStageCommand, { restApiId: 'api123', stageName: 'prod' })
+      .resolves({ stageName: 'prod', deploymentId: 'dep0ld' });
+    const result = await deploy('--target', 'aws');
+    expect(result.code).toBe(0);
+    expect(calls[0]?.args).toEqual([
+      ...cdkArgs('Stagecraft', '7').slice(0, -1),
+      '--parameters',
+      'Stagecraft:ProdApiDeployment=dep0ld',
+      '--no-notices',
+    ]);
+    expect(apigateway.commandCalls(GetStageCommand)).toHaveLength(1);
+    expect(result.err).toContain('prod stays at 7 (the live example:prod alias) and on API deployment dep0ld');
   });
 
   it('accepts --prod-version equal to the live version', async () => {

@@ -10,7 +10,7 @@ import { STAGE_CONFIG } from '../../config/stages.ts';
 import { isReleaseError, ReleaseError } from '../../errors.ts';
 import { routingOf } from '../../platform/alias.ts';
 import type { AwsClients } from '../../platform/aws/clients.ts';
-import { readAwsAlias } from '../../platform/aws/control-plane.ts';
+import { readAwsAlias, readAwsApiStageDeployment } from '../../platform/aws/control-plane.ts';
 import { describeStack } from '../../platform/aws/stack-outputs.ts';
 import { acquireLock, type HeldLock, lockPathFor } from '../../state/release-lock.ts';
 import { type DeployPlan, type DeployRequest, type LiveProd, planDeploy } from '../deploy-plan.ts';
@@ -108,5 +108,18 @@ export async function readLiveProd(clients: AwsClients, stackName: string): Prom
     throw error;
   }
   if (alias.version === '') return { kind: 'unknown', status, reason: `${where} has no version` };
-  return { kind: 'live', status, functionName, alias: routingOf(alias) };
+  // Prod's API deployment, passed back like the alias (GetStage); a stack from before API
+  // deployments has the stage too, so its live deployment is kept across the upgrade.
+  const restApiId = stack.outputs[OUTPUTS.apiId];
+  const apiDeployment =
+    clients.apigateway !== undefined && restApiId !== undefined && restApiId !== ''
+      ? await readAwsApiStageDeployment(clients.apigateway, restApiId, 'prod')
+      : undefined;
+  return {
+    kind: 'live',
+    status,
+    functionName,
+    alias: routingOf(alias),
+    ...(apiDeployment !== undefined && { apiDeployment }),
+  };
 }

@@ -90,18 +90,21 @@ export async function runDeploy(
         }),
       onPlan: (planned) =>
         ctx.stderr.write(
-          `stack ${request.stackName}: prod stays at ${planned.prodVersion} (${planned.reason}); ` +
-            `staging ($LATEST) gets the code built now\n`,
+          `stack ${request.stackName}: prod stays at ${planned.prodVersion} (${planned.reason})` +
+            `${planned.prodApiDeployment !== undefined ? ` and on API deployment ${planned.prodApiDeployment}` : ''}; ` +
+            `staging ($LATEST) gets the code built now${planned.prodApiDeployment !== undefined ? ' and the newest API deployment' : ''}\n`,
         ),
     });
   } finally {
     clients.cloudformation.destroy();
     clients.lambda.destroy();
+    clients.apigateway?.destroy();
   }
   const outcome = {
     target: 'aws',
     stack: request.stackName,
     prod_version: plan.prodVersion,
+    ...(plan.prodApiDeployment !== undefined && { prod_api_deployment: plan.prodApiDeployment }),
     reason: plan.reason,
     first_deploy: plan.firstDeploy,
     dry_run: dryRun,
