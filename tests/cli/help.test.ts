@@ -72,12 +72,14 @@ describe('help', () => {
     const result = await runMain(['release', 'rollback', '--help']);
     expect(result.stdout).toBe(
       [
-        'Usage: stagecraft release rollback [--to VERSION] [options]',
+        'Usage: stagecraft release rollback [--to VERSION] [--code-only | --api-only] [options]',
         '',
-        'Abort a canary, or point prod back at the previous prod version.',
+        'Abort a canary, or point prod back at the previous prod version (and API deployment, when the last promote moved it).',
         '',
         'Options:',
         '  --to VERSION        the version to go back to (default: previous, from history)',
+        "  --code-only         roll back prod's alias only (so does --to)",
+        "  --api-only          roll back prod's API deployment only",
         '  --state-dir DIR     state dir: history, verification, lock (default .stagecraft)',
         '  --target local|aws  the local stack or AWS Lambda (default local)',
         '  --stack NAME        with --target aws: the CloudFormation stack (default Stagecraft)',

@@ -13,6 +13,11 @@ import {
   LambdaClient,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
+import {
+  APIGatewayClient,
+  GetDeploymentsCommand,
+  GetStageCommand,
+} from '@aws-sdk/client-api-gateway';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { translateAwsError } from '../../src/platform/aws/errors.ts';
@@ -28,6 +33,7 @@ import { runCli } from './cli-helpers.ts';
 type Stub = AwsStub<object, { $metadata: object }, object>;
 let lambda: Stub;
 let cloudformation: Stub;
+let apigateway: Stub;
 let stateDir: string;
 
 const OUTPUTS = [
@@ -40,12 +46,18 @@ const OUTPUTS = [
 beforeEach(async () => {
   lambda = mockClient(LambdaClient) as unknown as Stub;
   cloudformation = mockClient(CloudFormationClient) as unknown as Stub;
+  apigateway = mockClient(APIGatewayClient) as unknown as Stub;
+  apigateway.on(GetStageCommand).resolves({ deploymentId: 'dep1' });
+  apigateway.on(GetDeploymentsCommand).resolves({
+    items: [{ id: 'dep1', createdDate: new Date('2024-05-01T09:00:00Z'), description: 'first' }],
+  });
   stateDir = await mkdtemp(join(tmpdir(), 'stagecraft-aws-cli-'));
   process.env.AWS_REGION ??= 'eu-west-1';
 });
 afterEach(async () => {
   lambda.restore();
   cloudformation.restore();
+  apigateway.restore();
   vi.unstubAllEnvs();
   await rm(stateDir, { recursive: true, force: true });
 });
@@ -151,7 +163,25 @@ describe('stagecraft release --target aws', () => {
       },
       versions: [{ version: '1', code_sha256: SHA_V1 }],
       verification: null,
+      api: {
+        staging: {
+          deployment: 'dep1',
+          created_at: '2024-05-01T09:00:00.000Z',
+          description: 'first',
+          verified: false,
+        },
+        prod: {
+          deployment: 'dep1',
+          created_at: '2024-05-01T09:00:00.000Z',
+          description: 'first',
+          verified: false,
+        },
+      },
     });
+    expect(apigateway.commandCalls(GetStageCommand).map((c) => c.args[0].input)).toEqual([
+      { restApiId: 'abc', stageName: 'staging' },
+      { restApiId: 'abc', stageName: 'prod' },
+    ]);
   });
 
   it('a missing stack: exit 1, the reason on stderr, a JSON error on stdout', async () => {
@@ -179,7 +209,7 @@ describe('stagecraft release --target aws', () => {
 });
 
 describe('--profile and --region', () => {
-  it('reach both SDK clients of every AWS command', async () => {
+  it('reach every SDK client of every AWS command', async () => {
     cloudformation.on(DescribeStacksCommand).resolves({
       Stacks: [
         {
@@ -207,7 +237,7 @@ describe('--profile and --region', () => {
       stateDir,
     ]);
     expect(result.code).toBe(0);
-    for (const stub of [cloudformation, lambda]) {
+    for (const stub of [cloudformation, lambda, apigateway]) {
       // The client the command built and sent through: its resolved config.
       const config = (stub.call(0).thisValue as LambdaClient).config;
       expect(await config.region()).toBe('eu-central-1');

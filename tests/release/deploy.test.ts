@@ -151,7 +151,9 @@ describe('deploy --target aws on an existing stack', () => {
       '--no-notices',
     ]);
     expect(apigateway.commandCalls(GetStageCommand)).toHaveLength(1);
-    expect(result.err).toContain('prod stays at 7 (the live example:prod alias) and on API deployment dep0ld');
+    expect(result.err).toContain(
+      'prod stays at 7 (the live example:prod alias) and on API deployment dep0ld',
+    );
   });
 
   it('accepts --prod-version equal to the live version', async () => {

@@ -17,7 +17,7 @@ export interface AwsClients {
   readonly cloudformation: CloudFormationClient;
   /**
    * API Gateway: the stages' API deployments. Optional for callers that only touch Lambda;
-   * without it the API-deployment operations fail `aws.stack`.
+   * without it the API-deployment operations fail `api.not-found`.
    */
   readonly apigateway?: APIGatewayClient;
 }

@@ -33,7 +33,7 @@ export interface AwsControlPlaneOptions {
   readonly functionName: string;
   /** Stage base URLs (the stack's `StagingUrl` / `ProdUrl` outputs). */
   readonly stageUrls: Readonly<Record<Stage, string>>;
-  /** The API Gateway client, for API deployments; without it those calls fail `aws.stack`. */
+  /** The API Gateway client, for API deployments; without it those calls fail `api.not-found`. */
   readonly apigateway?: APIGatewayClient;
   /** The REST API's id (the stack's `ApiId` output). */
   readonly restApiId?: string;
@@ -319,10 +319,11 @@ export class AwsControlPlane implements ControlPlane {
 
   #api(): { client: APIGatewayClient; restApiId: string } {
     if (this.#apigateway === undefined || this.#restApiId === undefined || this.#restApiId === '') {
+      // Release commands then handle code only (status shows no API, promote moves the alias).
       throw new ReleaseError(
-        'aws.stack',
-        `the stack has no ${OUTPUTS.apiId} output (or no API Gateway client was given); ` +
-          'deploy the current stack (stagecraft deploy --target aws)',
+        'api.not-found',
+        `the stack has no ${OUTPUTS.apiId} output (or no API Gateway client was given), so its ` +
+          'API deployments cannot be read; deploy the current stack (stagecraft deploy --target aws)',
       );
     }
     return { client: this.#apigateway, restApiId: this.#restApiId };

@@ -137,18 +137,18 @@ export const RELEASE_COMMANDS: readonly CommandSpec[] = [
   subcommand(
     'rollback',
     'rollback [--to VERSION] [--code-only | --api-only]',
-    'abort a canary, or point prod back at what it served before the last promote (code, API deployment, or both, as that promote moved them)',
+    'abort a canary, or point prod back at the previous prod version (and API deployment, when the last promote moved it)',
     [
       {
         label: '--to VERSION',
         name: 'to',
         type: 'string',
-        text: 'the version to go back to (default: previous, from history); moves code only',
+        text: 'the version to go back to (default: previous, from history)',
       },
       {
         label: '--code-only',
         name: 'code-only',
-        text: "roll back prod's alias only",
+        text: "roll back prod's alias only (so does --to)",
       },
       {
         label: '--api-only',
