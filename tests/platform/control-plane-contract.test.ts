@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codeOf } from './release-error-code.ts';
 import type { Stage } from '../../src/config/stages.ts';
@@ -19,6 +20,11 @@ import { rollback } from '../../src/release/operations/rollback.ts';
 import { SILENT_PROGRESS } from '../../src/release/progress.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { FakeLambda } from './fake-lambda.ts';
+import { FakeApiGateway } from './fake-api-gateway.ts';
+import { recordApiDeployment, writeApiStage } from '../../src/state/api-deployments.ts';
+import { verificationPathFor, writeVerification } from '../../src/state/verification.ts';
+import { readHistory } from '../../src/state/history.ts';
+import { stateLayout } from '../../src/state/layout.ts';
 
 const SHA_ONE = 'c2hhLW9uZQ==';
 const SHA_TWO = 'c2hhLXR3bw==';
@@ -33,6 +39,10 @@ interface Implementation {
   setUp(sha: string): Promise<void>;
   /** Moves an alias behind the control plane's back (a hand edit, the console). */
   moveBehind(stage: Stage, routing: AliasRouting): Promise<void>;
+  /** API deployments `ids` (oldest first), both stages on the first. */
+  setUpApi(ids: readonly string[]): Promise<void>;
+  /** Points a stage at another API deployment behind the control plane's back. */
+  moveApiBehind(stage: Stage, id: string): Promise<void>;
 }
 
 async function localImplementation(stateDir: string): Promise<Implementation> {
@@ -51,6 +61,19 @@ async function localImplementation(stateDir: string): Promise<Implementation> {
       await store.setAliases({ staging: { version: '$LATEST' }, prod: { version: '1' } });
     },
     moveBehind: (stage, routing) => store.setAlias(stage, routing),
+    async setUpApi(ids) {
+      for (const [index, id] of ids.entries()) {
+        await recordApiDeployment(stateDir, {
+          id,
+          created_at: new Date(Date.UTC(2024, 4, 1, 9, 0, index)).toISOString(),
+          description: `deployment ${id}`,
+          definition: { format: 1, routes: [], gateway_responses: {}, binary_media_types: [] },
+        });
+      }
+      await writeApiStage(stateDir, 'prod', ids[0] ?? '');
+      await writeApiStage(stateDir, 'staging', ids[0] ?? '');
+    },
+    moveApiBehind: (stage, id) => writeApiStage(stateDir, stage, id),
   };
 }
 
@@ -60,9 +83,16 @@ function awsImplementation(stateDir: string): Implementation {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   const fake = new FakeLambda(client, 'stagecraft-example');
+  const apigateway = new APIGatewayClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const api = new FakeApiGateway(apigateway, 'abc');
   return {
     controlPlane: new AwsControlPlane({
       lambda: client,
+      apigateway,
+      restApiId: api.restApiId,
       functionName: fake.functionName,
       stageUrls: {
         staging: 'https://abc.execute-api.eu-west-1.amazonaws.com/staging/',
@@ -79,6 +109,12 @@ function awsImplementation(stateDir: string): Implementation {
     },
     moveBehind: async (stage, routing) =>
       void fake.setAlias(stage, routing.version, { ...routing.weights }),
+    async setUpApi(ids) {
+      for (const id of ids) api.deploy(id, `deployment ${id}`);
+      api.stages.set('prod', ids[0] ?? '');
+      api.stages.set('staging', ids[0] ?? '');
+    },
+    moveApiBehind: async (stage, id) => void api.stages.set(stage, id),
   };
 }
 
@@ -225,5 +261,81 @@ describe.each(['local', 'aws'] as const)('ControlPlane contract: %s', (kind) => 
     const back = await rollback(ctx);
     expect([back.from, back.to]).toEqual([{ version: '2' }, { version: '1' }]);
     expect(routingOf(await cp.getAlias('prod'))).toEqual({ version: '1' });
+  });
+
+  it('API stages: none before set-up; deployments oldest first; a guarded move of prod', async () => {
+    expect(await codeOf(cp.getApiStage('prod'))).toBe('api.not-found');
+    await impl.setUpApi(['dA1', 'dB2', 'dC3']);
+    expect((await cp.listApiDeployments()).map((d) => [d.id, d.description])).toEqual([
+      ['dA1', 'deployment dA1'],
+      ['dB2', 'deployment dB2'],
+      ['dC3', 'deployment dC3'],
+    ]);
+    expect(await cp.getApiStage('staging')).toBe('dA1');
+    await cp.updateApiStage('prod', 'dB2', 'dA1');
+    expect(await cp.getApiStage('prod')).toBe('dB2');
+    expect(await cp.getApiStage('staging')).toBe('dA1');
+    // A move behind its back: the stale expectation is refused and the other change stands.
+    await impl.moveApiBehind('prod', 'dC3');
+    expect(await codeOf(cp.updateApiStage('prod', 'dA1', 'dB2'))).toBe('api.conflict');
+    expect(await cp.getApiStage('prod')).toBe('dC3');
+    expect(await codeOf(cp.updateApiStage('prod', 'nope', 'dC3'))).toBe('api.not-found');
+    expect(await cp.getApiStage('prod')).toBe('dC3');
+  });
+
+  it('runs the API half of the release operations the same: promote --api-only, --force, rollback', async () => {
+    await twoVersions();
+    await impl.setUpApi(['dA1', 'dB2']);
+    await impl.moveApiBehind('staging', 'dB2'); // a deploy (or a dev rebuild) moves staging
+    const ctx: ReleaseContext = {
+      controlPlane: cp,
+      stateDir,
+      projectDir: stateDir,
+      commandLine: 'release contract',
+      user: 'tester',
+      now: () => new Date('2024-05-01T10:00:00.000Z'),
+      progress: SILENT_PROGRESS,
+    };
+    // Not verified: refused, nothing moves.
+    expect(await codeOf(promote(ctx, { apiOnly: true }))).toBe('promote.unverified-api');
+    expect(await cp.getApiStage('prod')).toBe('dA1');
+    // Verified with staging on dB2: promoted, the alias untouched.
+    await writeVerification(verificationPathFor(stateDir), {
+      code_sha256: SHA_TWO,
+      at: '2024-05-01T09:59:00.000Z',
+      passed: true,
+      report: {},
+      target: cp.target,
+      function_name: cp.functionName,
+      version: '$LATEST',
+      api_deployment: 'dB2',
+    });
+    const promoted = await promote(ctx, { apiOnly: true });
+    expect(promoted.api).toEqual({
+      changed: true,
+      from: 'dA1',
+      to: 'dB2',
+      verified: true,
+      forced: false,
+    });
+    expect(await cp.getApiStage('prod')).toBe('dB2');
+    expect(routingOf(await cp.getAlias('prod'))).toEqual({ version: '1' });
+    // Rollback restores what that promote moved: the API only.
+    const back = await rollback(ctx);
+    expect(back.api).toEqual({ changed: true, from: 'dB2', to: 'dA1' });
+    expect(routingOf(await cp.getAlias('prod'))).toEqual({ version: '1' });
+    // --force moves an unverified deployment, and says so in history.
+    await impl.moveApiBehind('staging', 'dA1');
+    await impl.moveApiBehind('prod', 'dB2');
+    const forced = await promote(ctx, { apiOnly: true, force: true });
+    expect(forced.api).toMatchObject({ from: 'dB2', to: 'dA1', verified: false, forced: true });
+    const history = await readHistory(stateLayout(stateDir).history);
+    expect(
+      history.filter((e) => e.subject === 'api').map((e) => [e.action, e.from, e.to, e.forced]),
+    ).toEqual([
+      ['promote', 'dA1', 'dB2', false],
+      ['rollback', 'dB2', 'dA1', false],
+      ['promote', 'dB2', 'dA1', true],
+    ]);
   });
 });
