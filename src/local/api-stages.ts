@@ -50,9 +50,7 @@ export async function loadApiDefinition(
   const module = (await import(
     `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`
   )) as { apiDefinition?: (routes?: undefined, options?: object) => unknown };
-  const definition = parseApiDefinition(
-    module.apiDefinition?.(undefined, { binaryMediaTypes }),
-  );
+  const definition = parseApiDefinition(module.apiDefinition?.(undefined, { binaryMediaTypes }));
   if (definition === undefined) {
     throw new Error(`${source} does not export apiDefinition() of the expected format`);
   }
@@ -87,7 +85,9 @@ export async function recordApi(
   const staging = await readApiStage(stateDir, 'staging');
   if (staging !== id) {
     await writeApiStage(stateDir, 'staging', id);
-    log(`API stage staging → ${id}${staging === undefined ? ' (first deployment)' : ` (was ${staging})`}`);
+    log(
+      `API stage staging → ${id}${staging === undefined ? ' (first deployment)' : ` (was ${staging})`}`,
+    );
   }
   return id;
 }

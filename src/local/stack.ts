@@ -310,7 +310,9 @@ async function recordApiChange(
   try {
     definition = await loadApiDefinition(binaryMediaTypes);
   } catch (error) {
-    log(`cannot read the API definition, staging keeps its API deployment:\n${(error as Error).message}`);
+    log(
+      `cannot read the API definition, staging keeps its API deployment:\n${(error as Error).message}`,
+    );
     return;
   }
   await recordApi(stateDir, definition, log);

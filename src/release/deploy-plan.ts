@@ -176,7 +176,10 @@ export function cdkDeployArgs(
     `${request.stackName}:${PROD_VERSION_PARAMETER}=${prodVersion}`,
     ...(prodApiDeployment === undefined
       ? []
-      : ['--parameters', `${request.stackName}:${PROD_API_DEPLOYMENT_PARAMETER}=${prodApiDeployment}`]),
+      : [
+          '--parameters',
+          `${request.stackName}:${PROD_API_DEPLOYMENT_PARAMETER}=${prodApiDeployment}`,
+        ]),
     '--no-notices',
     ...(request.profile === undefined ? [] : ['--profile', request.profile]),
     ...(request.region === undefined ? [] : ['--region', request.region]),

@@ -216,7 +216,8 @@ export type MovedPart = 'code' | 'api';
  */
 export function lastPromoteMoved(history: readonly HistoryEntry[]): Set<MovedPart> | undefined {
   const promotes = history.filter(
-    (entry) => entry.stage === 'prod' && (entry.action === 'promote' || entry.action === 'complete'),
+    (entry) =>
+      entry.stage === 'prod' && (entry.action === 'promote' || entry.action === 'complete'),
   );
   const last = promotes.at(-1);
   if (last === undefined) return undefined;

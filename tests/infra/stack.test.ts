@@ -301,7 +301,10 @@ describe('the stack without a custom domain', () => {
     const choice = (propsOf(prod?.[1] as Json).DeploymentId as { 'Fn::If': unknown[] })['Fn::If'];
     const condition = json.Conditions[choice[0] as string];
     expect(condition).toEqual({ 'Fn::Equals': [{ Ref: PROD_API_DEPLOYMENT_PARAMETER }, ''] });
-    expect(choice.slice(1)).toEqual([{ Ref: deploymentId }, { Ref: PROD_API_DEPLOYMENT_PARAMETER }]);
+    expect(choice.slice(1)).toEqual([
+      { Ref: deploymentId },
+      { Ref: PROD_API_DEPLOYMENT_PARAMETER },
+    ]);
   });
 
   it('gives each alias one invoke permission, limited to this API and its own stage', () => {

@@ -261,7 +261,11 @@ export class AwsControlPlane implements ControlPlane {
    * write is checked too. The window between the read and the write is one round trip; the
    * release lock closes it for every stagecraft command.
    */
-  async updateApiStage(stage: Stage, deployment: string, expectedDeployment: string): Promise<void> {
+  async updateApiStage(
+    stage: Stage,
+    deployment: string,
+    expectedDeployment: string,
+  ): Promise<void> {
     const { client, restApiId } = this.#api();
     const current = await this.getApiStage(stage);
     if (current !== expectedDeployment) {

@@ -177,7 +177,11 @@ export class LocalControlPlane implements ControlPlane {
    * Rewrites the stage's record if it still names `expectedDeployment`. The release lock
    * serializes release commands; the re-read catches writers that do not hold it.
    */
-  async updateApiStage(stage: Stage, deployment: string, expectedDeployment: string): Promise<void> {
+  async updateApiStage(
+    stage: Stage,
+    deployment: string,
+    expectedDeployment: string,
+  ): Promise<void> {
     const current = await this.getApiStage(stage);
     if (current !== expectedDeployment) {
       throw new ReleaseError(

@@ -119,7 +119,9 @@ export async function promote(
       const current = routingOf(prod);
       return {
         changed: moved?.changed ?? false,
-        ...(moved?.changed === true ? {} : { reason: `prod's API already serves deployment ${api?.to}` }),
+        ...(moved?.changed === true
+          ? {}
+          : { reason: `prod's API already serves deployment ${api?.to}` }),
         from: current,
         to: current,
         verified: moved?.verified ?? false,

@@ -3,7 +3,12 @@ import { type AliasRouting, hasCanary, routingOf } from '../../platform/alias.ts
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
 import { ReleaseError } from '../../errors.ts';
 import type { HistoryEntry } from '../../state/history.ts';
-import { lastPromoteMoved, type MovedPart, planRollback, previousProdApiDeployment } from '../plan.ts';
+import {
+  lastPromoteMoved,
+  type MovedPart,
+  planRollback,
+  previousProdApiDeployment,
+} from '../plan.ts';
 import { moveProd, moveProdApi } from './move-prod.ts';
 
 /** Options of `release rollback`. */

@@ -27,7 +27,9 @@ export function formatStatus(status: StatusResult, stateDir: string): string {
     for (const [stage, api] of Object.entries(status.api)) {
       const verified = api.verified ? 'verified' : 'not verified';
       const description = api.description ? `  "${api.description}"` : '';
-      lines.push(`    ${stage.padEnd(7)} → ${api.deployment}  ${api.created_at}  ${verified}${description}`);
+      lines.push(
+        `    ${stage.padEnd(7)} → ${api.deployment}  ${api.created_at}  ${verified}${description}`,
+      );
     }
   }
   lines.push('', '  versions:');

@@ -14,7 +14,8 @@ export function run(ctx: CommandContext, parsed: ParsedArgs): Promise<number> {
       const to = args.values.to as string | undefined;
       const codeOnly = args.values['code-only'] === true;
       const apiOnly = args.values['api-only'] === true;
-      if (codeOnly && apiOnly) throw new UsageError('--code-only and --api-only exclude each other');
+      if (codeOnly && apiOnly)
+        throw new UsageError('--code-only and --api-only exclude each other');
       if (apiOnly && to !== undefined) {
         throw new UsageError('--to names a Lambda version; it takes no --api-only');
       }
