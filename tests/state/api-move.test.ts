@@ -101,3 +101,33 @@ describe('a state dir from before API deployments', () => {
     }
   });
 });
+
+describe("dev's API set-up, interrupted", () => {
+  it('a start killed between the deployment file and the stage records completes on the next start', async () => {
+    const { recordApi } = await import('../../src/local/api-stages.ts');
+    const { apiDefinition, apiDefinitionId } = await import('../../src/service/api-definition.ts');
+    const fresh = await publishedStateDir(1);
+    try {
+      const definition = apiDefinition();
+      const id = apiDefinitionId(definition);
+      // Killed after the deployment file: no stage records yet.
+      await recordApiDeployment(fresh.stateDir, {
+        id,
+        created_at: '2026-01-01T00:00:00.000Z',
+        description: 'interrupted',
+        definition,
+      });
+      expect(await readApiStage(fresh.stateDir, 'prod')).toBeUndefined();
+      await recordApi(fresh.stateDir, definition, () => undefined);
+      expect(await readApiStage(fresh.stateDir, 'prod')).toBe(id);
+      expect(await readApiStage(fresh.stateDir, 'staging')).toBe(id);
+      // Killed after prod's record, before staging's: staging is completed, prod kept.
+      await rm(stateLayout(fresh.stateDir).api.stage('staging'));
+      await recordApi(fresh.stateDir, definition, () => undefined);
+      expect(await readApiStage(fresh.stateDir, 'staging')).toBe(id);
+      expect(await readApiStage(fresh.stateDir, 'prod')).toBe(id);
+    } finally {
+      await rm(fresh.stateDir, { recursive: true, force: true });
+    }
+  });
+});
