@@ -192,6 +192,12 @@ describe('optimistic locking', () => {
   });
 });
 
+// A body that fails the route's request model never reaches the function: the gateway's
+// request validator answers it (API Gateway's BAD_REQUEST_BODY as the stack customises it), on
+// AWS and locally alike. The function's own messages for these bodies are tested against the
+// handler directly (tests/service/handler.test.ts, body.test.ts).
+const INVALID_BODY = 'Invalid request body';
+
 describe('validation: every client mistake is a 4xx that names the problem', () => {
   const cases: {
     name: string;
@@ -201,6 +207,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
     body?: string | Buffer;
     status: number;
     error: string | RegExp;
+    /** Answered by the gateway's request validator, not the function. */
+    gateway?: true;
   }[] = [
     {
       name: 'short id',
@@ -260,7 +268,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '',
       status: 400,
-      error: 'request body is empty; send a JSON object such as {"name": "..."}',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'malformed JSON',
@@ -268,7 +277,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '{"name":',
       status: 400,
-      error: 'request body is not valid JSON',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'JSON array',
@@ -276,7 +286,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '["x"]',
       status: 400,
-      error: 'request body must be a JSON object',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'unknown field',
@@ -284,7 +295,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '{"name":"x","age":3}',
       status: 400,
-      error: 'unknown field `age`',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'name missing',
@@ -292,7 +304,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '{}',
       status: 400,
-      error: '`name` is required',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'name not a string',
@@ -300,7 +313,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '{"name":5}',
       status: 400,
-      error: '`name` must be a string',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'name blank',
@@ -332,7 +346,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '{"name":"x","lock_version":0}',
       status: 400,
-      error: '`lock_version` must be an integer of at least 1',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'lock_version string',
@@ -340,7 +355,8 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
       headers: JSON_TYPE,
       body: '{"name":"x","lock_version":"1"}',
       status: 400,
-      error: '`lock_version` must be an integer of at least 1',
+      error: INVALID_BODY,
+      gateway: true,
     },
     {
       name: 'weak If-Match',
@@ -413,6 +429,12 @@ describe('validation: every client mistake is a 4xx that names the problem', () 
         ...(c.body !== undefined && { body: c.body }),
       });
       expect(answer.status, answer.text).toBe(c.status);
+      if (c.gateway === true) {
+        expect(answer.json).toEqual({ error: c.error, message: c.error });
+        expect(answer.headers['x-amzn-errortype']).toBe('BadRequestException');
+        expect(answer.headers['x-function-version']).toBeUndefined();
+        return;
+      }
       if (typeof c.error === 'string') expect(answer.json).toEqual({ error: c.error });
       else expect(answer.json?.error).toMatch(c.error);
       expectFunctionHeaders(answer, '$LATEST');

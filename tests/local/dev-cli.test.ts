@@ -155,6 +155,11 @@ describe('stagecraft dev', () => {
       expect.objectContaining({ command: 'dev', stage: 'staging', to: '$LATEST', forced: false }),
       expect.objectContaining({ command: 'dev', stage: 'prod', to: '1', forced: false }),
     ]);
-    expect((await readdir(stateDir)).sort()).toEqual(['dynamodb', 'history.jsonl', 'lambda']);
+    expect((await readdir(stateDir)).sort()).toEqual([
+      'api',
+      'dynamodb',
+      'history.jsonl',
+      'lambda',
+    ]);
   });
 });

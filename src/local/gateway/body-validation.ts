@@ -34,11 +34,16 @@ export function validatesContentType(contentType: string | undefined): boolean {
   return media === MODEL_CONTENT_TYPE;
 }
 
-/** True when the raw body (UTF-8) is a JSON document the model accepts. */
+/**
+ * True when the raw body (UTF-8) is a JSON document the model accepts. A leading UTF-8 byte
+ * order mark is skipped, as byte-stream JSON parsers do and as the function itself does (an
+ * assumption about API Gateway's parser, not captured against AWS).
+ */
 export function bodyMatchesModel(body: Buffer | string, model: BodyModel): boolean {
   let value: unknown;
+  const text = typeof body === 'string' ? body : body.toString('utf8');
   try {
-    value = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch {
     return false;
   }
