@@ -126,6 +126,9 @@ describe('API deployments on the local target (issue 15)', () => {
     const api = await apiStatus();
     expect(api.prod.deployment).toBe(changed);
     expect(api.staging.deployment).toBe(changed);
+    const human = await runCli(['release', 'status', '--state-dir', stateDir], project.root);
+    expect(human.stdout).toMatch(new RegExp(`staging +→ ${changed} .* verified`));
+    expect(human.stdout).toMatch(new RegExp(`prod +→ ${changed} .* verified`));
     await eventually(async () => (await post('prod', 'C', 'apiE2eUser03')).status === 400, 10_000);
     expect(await post('prod', 'C', 'apiE2eUser03')).toEqual({
       status: 400,
