@@ -47,10 +47,12 @@ export function run(ctx: CommandContext, parsed: ParsedArgs): Promise<number> {
         ctx.stdout.write(`${result.reason ?? 'nothing to change'}\n`);
         return 0;
       }
-      if (options.apiOnly !== true) {
+      if (result.action !== undefined) {
         ctx.stdout.write(
           `prod: ${formatRouting(result.from, 'compact')} → ${formatRouting(result.to, 'compact')}\n`,
         );
+      } else if (options.apiOnly !== true && result.reason !== undefined) {
+        ctx.stdout.write(`${result.reason}\n`);
       }
       if (result.api?.changed === true) {
         ctx.stdout.write(`prod API: ${result.api.from} → ${result.api.to}\n`);
