@@ -82,7 +82,8 @@ export interface LocalStackOptions {
   /**
    * The API's resource paths (`/user/{id}`, `/{proxy+}`): what the emulated gateway routes,
    * every method of each reaching the function. For tests that replay events captured on other
-   * APIs; `stagecraft dev` always serves the route table's.
+   * APIs, served as given on both stages, without request models; `stagecraft dev` always
+   * serves the route table's, each stage from its own API deployment.
    * @default the resources of ROUTES (src/service/routes.ts)
    */
   readonly resources?: readonly string[];
@@ -279,7 +280,8 @@ function createGateway(
     resolver,
     runner,
     internal,
-    apis,
+    // Resources given by a test stand for another API: served as given, on both stages.
+    ...(options.resources === undefined && { apis }),
     matcher: new ResourceMatcher(
       STAGES,
       options.resources ?? ROUTES.map((route) => route.resource),

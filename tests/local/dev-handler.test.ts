@@ -31,6 +31,14 @@ describe('stagecraft dev --handler tests/fixtures/echo-handler.ts', () => {
     await temp?.remove();
   });
 
+  // Captured POSTs whose bodies the route table's request model refuses: a JSON object without
+  // `name` (aws-lambda-go), and no body and no Content-Type, which API Gateway checks as
+  // application/json (shepherd). The form-encoded POST is not checked (no model for its type).
+  const REFUSED_BY_MODEL = new Set([
+    'aws-lambda-go-apigw-request.json',
+    'shepherd-myip-regular-call.json',
+  ]);
+
   it('returns the raw event, which matches captured ones field by field', async () => {
     expect(dev.output.stderr).toContain(
       'serving the handler export of tests/fixtures/echo-handler.ts',
@@ -39,6 +47,14 @@ describe('stagecraft dev --handler tests/fixtures/echo-handler.ts', () => {
     // everything but the resource-derived fields is compared with what API Gateway sent.
     for (const [name, captured] of capturedEvents()) {
       for (const stage of ['staging', 'prod']) {
+        if (REFUSED_BY_MODEL.has(name)) {
+          // This API's POST has a request model: API Gateway (and the local gateway) refuses
+          // these bodies before the function runs, so there is no event to compare.
+          await expect(replay(captured, dev.url, `/${stage}/user/abc12345`)).rejects.toThrow(
+            /^400: \{"error":"Invalid request body","message":"Invalid request body"\}$/,
+          );
+          continue;
+        }
         const local = await replay(captured, dev.url, `/${stage}/user/abc12345`);
         expectSameEvent(`${name} on ${stage}`, captured, local, {
           stage,
