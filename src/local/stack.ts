@@ -23,6 +23,8 @@ import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
 import { InternalRoutes } from './gateway/internal-routes.ts';
 import { checkHandlerModule, handlerExportProblem } from './handler-module.ts';
+import { GatewayMetrics } from './gateway/metrics.ts';
+import { registerMetricsRoute } from './gateway/metrics-route.ts';
 import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
 import { watchSources } from './source-watcher.ts';
 import { StateDirInUseError, acquireStateLock } from '../state/dev-lock.ts';
@@ -191,9 +193,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The dev server's own routes (`/`, `/_stagecraft/...`): each feature registers its own.
     const internal = new InternalRoutes();
+    const metrics = new GatewayMetrics();
+    registerMetricsRoute(internal, metrics);
     const unregister = options.registerRoutes?.(internal, { stateDir });
     if (unregister !== undefined) cleanup.push(unregister);
-    const server = createGateway(options, resolver, runner, internal, log);
+    const server = createGateway(options, resolver, runner, internal, metrics, log);
     await listen(server, options.port ?? 3000, host);
     cleanup.push(
       () =>
@@ -265,12 +269,14 @@ function createGateway(
   resolver: AliasResolver,
   runner: FunctionRunner,
   internal: InternalRoutes,
+  metrics: GatewayMetrics,
   log: (line: string) => void,
 ) {
   return createGatewayServer({
     resolver,
     runner,
     internal,
+    metrics,
     matcher: new ResourceMatcher(
       STAGES,
       options.resources ?? ROUTES.map((route) => route.resource),
