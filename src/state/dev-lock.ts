@@ -6,12 +6,7 @@
  */
 import { STATE_FILES, stateLayout } from './layout.ts';
 import { readTextIfExists } from './atomic-file.ts';
-import {
-  ownerIsGone,
-  type PidLockRecord,
-  processIsAlive,
-  tryAcquirePidLock,
-} from './pid-lock.ts';
+import { ownerIsGone, type PidLockRecord, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
 import { StagecraftError } from '../errors.ts';
 
 /** The lock file's name in the state dir. */

@@ -136,7 +136,10 @@ export async function readRollout(stateDir: string): Promise<RolloutRecord | und
     throw damaged(path, 'is not JSON', error);
   }
   if (value.format !== ROLLOUT_FORMAT) {
-    throw damaged(path, `has format ${String(value.format)}, this stagecraft reads ${ROLLOUT_FORMAT}`);
+    throw damaged(
+      path,
+      `has format ${String(value.format)}, this stagecraft reads ${ROLLOUT_FORMAT}`,
+    );
   }
   const steps = value.schedule?.steps;
   if (

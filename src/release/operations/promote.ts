@@ -76,28 +76,53 @@ export async function promote(
       // Refuse before publishing anything: planPromote would refuse after.
       planPromote(prod, '', undefined);
     }
-    const named =
-      options.version !== undefined ? findVersion(versions, options.version) : undefined;
-    const sha = named?.code_sha256 ?? (await cp.latestCodeSha256());
-    const verification = await readVerification(verificationPathFor(ctx.stateDir));
-    const verified = verificationCovers(verification, {
-      codeSha256: sha,
-      target: cp.target,
-      functionName: cp.functionName,
-    });
-    if (!verified && options.force !== true) {
-      throw unverified(cp, named, sha, verification);
-    }
-    let published: PublishOutcome | undefined;
-    if (named === undefined) {
-      published = await publishLocked(ctx, { expectedCodeSha256: sha });
-    }
-    const version = named ?? (published as PublishOutcome).version;
+    const { version, verified, forced, published } = await promotableVersion(
+      ctx,
+      versions,
+      options,
+    );
     const plan = planPromote(prod, version.version, options.canaryPercent);
-    const forced = !verified;
     const result = await apply(ctx, prod, plan, { version, verified, forced });
     return published !== undefined ? { ...result, published } : result;
   });
+}
+
+/** The version a promotion (or a rollout) moves prod to, and what vouches for it. */
+export interface PromotableVersion {
+  readonly version: VersionInfo;
+  /** True when its code passed verification on this target's staging. */
+  readonly verified: boolean;
+  /** True when `--force` overrode a missing verification. */
+  readonly forced: boolean;
+  /** The publish step, when `$LATEST` was published for it. */
+  readonly published?: PublishOutcome;
+}
+
+/**
+ * The named version, or `$LATEST` published, after the verification rule: its code must be
+ * the code verified on this target's staging, unless `force` (`promote.unverified`). Call with
+ * the release lock held.
+ */
+export async function promotableVersion(
+  ctx: ReleaseContext,
+  versions: readonly VersionInfo[],
+  options: { readonly version?: string; readonly force?: boolean },
+): Promise<PromotableVersion> {
+  const cp = ctx.controlPlane;
+  const named = options.version !== undefined ? findVersion(versions, options.version) : undefined;
+  const sha = named?.code_sha256 ?? (await cp.latestCodeSha256());
+  const verification = await readVerification(verificationPathFor(ctx.stateDir));
+  const verified = verificationCovers(verification, {
+    codeSha256: sha,
+    target: cp.target,
+    functionName: cp.functionName,
+  });
+  if (!verified && options.force !== true) {
+    throw unverified(cp, named, sha, verification);
+  }
+  if (named !== undefined) return { version: named, verified, forced: !verified };
+  const published = await publishLocked(ctx, { expectedCodeSha256: sha });
+  return { version: published.version, verified, forced: !verified, published };
 }
 
 async function apply(
