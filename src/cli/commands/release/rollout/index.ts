@@ -94,7 +94,7 @@ export function rolloutOptions(args: ReleaseArgs): {
   const resume = values.resume === true;
   const target = args.common.target;
   if (resume) {
-    const conflicting = ['strategy', 'steps', 'interval', 'traffic'].filter(
+    const conflicting = ['strategy', 'steps', 'interval'].filter(
       (name) => values[name] !== undefined,
     );
     if (version !== undefined || conflicting.length > 0) {
