@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricsSnapshot } from '../../src/platform/metrics.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { runCli } from './cli-helpers.ts';
 
@@ -193,8 +194,8 @@ describe('release rollout against the running local stack', () => {
     expect(result.steps[0].baseline.requests).toBeGreaterThan(0);
     expect(await prod()).toMatchObject({ version: '2' });
     // The metrics endpoint saw both versions on prod.
-    const snapshot = await (await fetch(`${url}/_stagecraft/metrics`)).json();
-    expect(Object.keys(snapshot.stages.prod).sort()).toEqual(['1', '2']);
+    const snapshot = (await (await fetch(`${url}/_stagecraft/metrics`)).json()) as MetricsSnapshot;
+    expect(Object.keys(snapshot.stages.prod ?? {}).sort()).toEqual(['1', '2']);
   }, 90_000);
 
   it('a version answering 500 for some ids is rolled back while traffic runs; history says why', async () => {

@@ -75,13 +75,16 @@ export async function openLocalMetricsSource(
     settleMs: 0,
     async window(query) {
       const now = await read();
-      const start = nearest(snapshots, query.from.getTime(), now) ?? now;
+      // The first call starts the window now; a dev server restarted since the window began
+      // (no kept snapshot of this run) counted from zero, so the whole count is the window's.
+      const start =
+        nearest(snapshots, query.from.getTime(), now) ?? (snapshots.length === 0 ? now : undefined);
       snapshots.push(now);
       if (snapshots.length > KEPT_SNAPSHOTS) snapshots.shift();
       const result: Record<string, WindowStats> = {};
       for (const version of query.versions) {
         result[version] = windowStats(
-          start.started_at === now.started_at ? start.stages[query.stage]?.[version] : undefined,
+          start?.stages[query.stage]?.[version],
           now.stages[query.stage]?.[version],
           now.latency_buckets_ms,
         );

@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isReleaseError } from '../../../src/errors.ts';
 import type { ControlPlane } from '../../../src/platform/control-plane.ts';
+import type { AliasRouting } from '../../../src/platform/alias.ts';
 import type { VersionMetricsSource, WindowStats } from '../../../src/platform/metrics.ts';
 import {
   rollout,
@@ -50,7 +51,7 @@ async function setup(behaviour: Behaviour) {
   const metrics: VersionMetricsSource = {
     settleMs: 0,
     async window({ versions, from, to }) {
-      const prod = (await store.readAliases()).prod;
+      const prod = (await store.readAliases())?.prod as AliasRouting;
       const seconds = (to.getTime() - from.getTime()) / 1000;
       const out: Record<string, WindowStats> = {};
       for (const version of versions) {
@@ -92,7 +93,11 @@ async function rolloutEvents(stateDir: string) {
 }
 
 async function prodOf(store: LocalFunctionStore) {
-  return (await store.readAliases()).prod;
+  return (await store.readAliases())?.prod;
+}
+
+async function setProd(store: LocalFunctionStore, prod: AliasRouting) {
+  await store.setAliases({ staging: { version: '$LATEST' }, prod });
 }
 
 describe('release rollout (fake clock, fake metrics)', () => {
@@ -222,8 +227,7 @@ describe('release rollout (fake clock, fake metrics)', () => {
       ...deps,
       sleep: async (ms) => {
         await deps.sleep?.(ms);
-        if (++slept === 5)
-          await store.setAliases({ ...(await store.readAliases()), prod: { version: '1' } });
+        if (++slept === 5) await setProd(store, { version: '1' });
       },
     });
     expect(result.outcome).toBe('stopped');
@@ -246,10 +250,7 @@ describe('release rollout (fake clock, fake metrics)', () => {
 
   it('an interrupted rollout shows in status, resumes at its step and completes', async () => {
     const { stateDir, store, ctx, deps } = await setup({ rps: 50, errorRate: {} });
-    await store.setAliases({
-      ...(await store.readAliases()),
-      prod: { version: '1', weights: { '2': 0.5 } },
-    });
+    await setProd(store, { version: '1', weights: { '2': 0.5 } });
     await writeRollout(stateDir, interruptedRecord());
     const status = await releaseStatus(ctx);
     expect(status.rollout).toMatchObject({
@@ -268,10 +269,7 @@ describe('release rollout (fake clock, fake metrics)', () => {
 
   it('release rollback ends an interrupted rollout', async () => {
     const { stateDir, store, ctx } = await setup({ rps: 50, errorRate: {} });
-    await store.setAliases({
-      ...(await store.readAliases()),
-      prod: { version: '1', weights: { '2': 0.5 } },
-    });
+    await setProd(store, { version: '1', weights: { '2': 0.5 } });
     await writeRollout(stateDir, interruptedRecord());
     const result = await rollback(ctx);
     expect(result).toMatchObject({

@@ -228,7 +228,7 @@ export const RELEASE_COMMANDS: readonly CommandSpec[] = [
         '0  prod serves the new version at 100 %',
         '1  refused or failed before or outside the judgement',
         '2  bad command line',
-        '3  aborted: the judgement, an alarm, Ctrl-C/SIGTERM or `release rollback` stopped it; prod is on the baseline',
+        '3  aborted: the judgement, an alarm, Ctrl-C/SIGTERM or `release rollback` stopped it; prod is back on the baseline (or where that rollback put it)',
       ],
       examples: [
         'stagecraft release rollout',
