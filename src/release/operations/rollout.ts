@@ -206,6 +206,12 @@ export async function rollout(
   options: RolloutOptions,
   deps: RolloutDeps,
 ): Promise<RolloutResult> {
+  if ((options.alarms?.length ?? 0) > 0 && deps.alarms === undefined) {
+    throw new ReleaseError(
+      'rollout.metrics',
+      `--alarm needs an alarm check, and none is wired for the ${ctx.controlPlane.target} target`,
+    );
+  }
   const lock = await acquireRolloutLock(ctx.stateDir, ctx.commandLine);
   try {
     const started =

@@ -203,6 +203,16 @@ describe('release rollout (fake clock, fake metrics)', () => {
     expect(await prodOf(store)).toEqual({ version: '1' });
   });
 
+  it('--alarm without an alarm check is refused before anything moves', async () => {
+    const { store, ctx, deps } = await setup({ rps: 50, errorRate: {} });
+    await expect(rollout(ctx, { ...OPTIONS, alarms: ['x'] }, deps)).rejects.toSatisfy(
+      (error) =>
+        isReleaseError(error, 'rollout.metrics') &&
+        /--alarm needs an alarm check/.test(error.message),
+    );
+    expect(await prodOf(store)).toEqual({ version: '1' });
+  });
+
   it('Ctrl-C (the abort signal) rolls back and says so', async () => {
     const { store, ctx, deps } = await setup({ rps: 50, errorRate: {} });
     const controller = new AbortController();

@@ -20,7 +20,7 @@ import { loadProjectChecks } from '../../../../release/verify/project-checks.ts'
 import type { ReleaseContext } from '../../../../release/context.ts';
 import { versionArg } from '../args.ts';
 import { runRelease } from '../run-release.ts';
-import type { ReleaseArgs } from '../session.ts';
+import type { ReleaseArgs, ReleaseSession } from '../session.ts';
 import { writeJson } from '../session.ts';
 
 /** Exit code of a rollout that did not reach 100 % (prod is on the baseline). */
@@ -38,9 +38,9 @@ export function run(ctx: CommandContext, parsed: ParsedArgs): Promise<number> {
       ({ options, trafficRps } = rolloutOptions(args));
       return {};
     },
-    async run(release, args) {
-      const metrics = await metricsSourceFor(release);
-      const alarms = await alarmCheckFor(release);
+    async run(release, args, session) {
+      const metrics = await metricsSourceFor(release, session);
+      const alarms = await alarmCheckFor(release, session);
       const checks =
         trafficRps === undefined
           ? []
@@ -185,16 +185,34 @@ export function rolloutOptions(args: ReleaseArgs): {
   };
 }
 
-// Whether the AWS metrics source has been built into this tree (it is another change's work).
+// Whether the AWS metrics source is wired into this build. WIRING POINT for the AWS metrics
+// source (src/platform/aws/metrics.ts) and alarm check (src/platform/aws/alarms.ts): return
+// true here and build them in metricsSourceFor / alarmCheckFor from session.awsClients.
 function awsMetricsWired(): boolean {
   return false;
 }
 
-async function metricsSourceFor(release: ReleaseContext): Promise<VersionMetricsSource> {
+/** The metrics the rollout judges by: the dev server's locally, CloudWatch's on AWS. */
+async function metricsSourceFor(
+  release: ReleaseContext,
+  session: ReleaseSession,
+): Promise<VersionMetricsSource> {
+  if (release.controlPlane.target === 'aws') {
+    // Unreachable while awsMetricsWired() is false (rolloutOptions refuses --target aws).
+    throw new ReleaseError(
+      'rollout.metrics',
+      `no AWS metrics source is wired (session clients: ${session.awsClients !== undefined})`,
+    );
+  }
   return openLocalMetricsSource({ stateDir: release.stateDir });
 }
 
-async function alarmCheckFor(_release: ReleaseContext): Promise<AlarmCheck | undefined> {
+/** The `--alarm` check: CloudWatch's on AWS; none locally (--alarm is refused there). */
+async function alarmCheckFor(
+  release: ReleaseContext,
+  _session: ReleaseSession,
+): Promise<AlarmCheck | undefined> {
+  if (release.controlPlane.target !== 'aws') return undefined;
   return undefined;
 }
 
