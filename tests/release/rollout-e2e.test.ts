@@ -207,6 +207,13 @@ describe('release rollout against the running local stack', () => {
     ownTraffic = undefined;
     expect(run.output.stdout).toMatch(/rollout aborted: step 1\/3 \(20%\): canary error rate/);
     expect(run.output.stdout).toMatch(/back on version 2/);
+    // Not a terminal: the start, step changes and deciding ticks only, no "ok so far" lines.
+    expect(run.output.stderr).toMatch(
+      /^rolling out version 3 over version 2 \(steps:20,50,100@3s\)$/m,
+    );
+    expect(run.output.stderr).toMatch(/^step 1\/3: 20% of prod to the new version$/m);
+    expect(run.output.stderr).toMatch(/^ {2}step 1\/3 20% · \d+s · canary v3 .* · fail: /m);
+    expect(run.output.stderr).not.toMatch(/ok so far/);
     expect(run.output.stdout).toMatch(/last window: canary v3 \d+ req/);
     expect(await prodAlias()).toEqual(expect.objectContaining({ version: '2' }));
     expect((await prodAlias()).weights).toBeUndefined();
