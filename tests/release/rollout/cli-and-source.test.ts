@@ -20,6 +20,9 @@ import {
 import { isReleaseError } from '../../../src/errors.ts';
 import { publishedStateDir } from '../../state/fixture.ts';
 import { runCli } from '../cli-helpers.ts';
+import { startTraffic } from '../../../src/release/rollout/traffic.ts';
+import { tickLine } from '../../../src/cli/commands/release/rollout/index.ts';
+import { formatHistoryEntry } from '../../../src/cli/commands/release/format.ts';
 
 const dirs: string[] = [];
 const servers: Server[] = [];
@@ -208,5 +211,107 @@ describe('the local metrics source', () => {
         isReleaseError(error, 'rollout.metrics') &&
         /is `stagecraft dev` still running/.test(error.message),
     );
+  });
+});
+
+describe('--traffic', () => {
+  it('replays the checks against the stage at no more than RPS, and stops when told', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"message":"not found"}');
+    });
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod/`;
+    const traffic = startTraffic({
+      baseUrl,
+      rps: 20,
+      checks: [
+        {
+          source: 'test',
+          check: {
+            name: 'two requests, the second failing the check',
+            async run(ctx) {
+              await ctx.request('GET', `user/${ctx.userId}`);
+              await ctx.request('POST', `user/${ctx.userId}`, { json: { name: 'x' } });
+              throw new Error('a failing check does not stop the traffic');
+            },
+          },
+        },
+      ],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sent = await traffic.stop();
+    const after = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.length).toBe(after); // stopped: nothing more
+    expect(sent).toBe(after);
+    expect(sent).toBeGreaterThanOrEqual(5);
+    expect(sent).toBeLessThanOrEqual(22); // 20 per second, plus the first one at once
+    expect(seen[0]).toMatch(/^GET \/prod\/user\/traffic[0-9a-f]{24}$/);
+    expect(seen[1]).toMatch(/^POST \/prod\/user\/traffic/);
+  });
+});
+
+describe('rollout lines', () => {
+  it('a tick line: step, share, canary vs baseline, verdict', () => {
+    const line = tickLine({
+      step: 1,
+      steps: 3,
+      percent: 20,
+      elapsed_ms: 30_000,
+      canary: { version: '4', requests: 36, errors: 2, error_rate: 2 / 36, p99_ms: 12.5 },
+      baseline: { version: '3', requests: 324, errors: 0, error_rate: 0, p99_ms: 9 },
+      p_value: 0.00975,
+      p99_ratio: null,
+      decision: 'fail',
+      reason: 'canary error rate 5.56% …',
+    });
+    expect(line).toBe(
+      '  step 1/3 20% · 30s · canary v4 36 req 5.56% err p99 12.5 ms · baseline v3 324 req 0% err p99 9 ms · fail: canary error rate 5.56% …',
+    );
+  });
+
+  it('history shows rollout events, and entries of older kinds as before', () => {
+    const base = {
+      at: '2026-01-01T00:00:00.000Z',
+      user: 'ann',
+      command: 'release rollout',
+      forced: false,
+    };
+    expect(
+      formatHistoryEntry({
+        ...base,
+        action: 'rollout',
+        event: 'start',
+        version: '4',
+        baseline: '3',
+        schedule: 'canary:10:5m',
+      }),
+    ).toBe(
+      '2026-01-01T00:00:00.000Z  ann  release rollout  rollout start: version 4 over 3 (canary:10:5m)',
+    );
+    expect(
+      formatHistoryEntry({
+        ...base,
+        action: 'rollout',
+        event: 'end',
+        outcome: 'aborted',
+        reason: 'because',
+      }),
+    ).toBe('2026-01-01T00:00:00.000Z  ann  release rollout  rollout aborted — because');
+    expect(
+      formatHistoryEntry({
+        ...base,
+        command: 'release promote',
+        action: 'promote',
+        stage: 'prod',
+        from: '1',
+        to: '2',
+        code_sha256: 'abc',
+      }),
+    ).toBe('2026-01-01T00:00:00.000Z  ann  release promote  prod 1 → 2  abc');
   });
 });
