@@ -15,24 +15,19 @@
  * {@link VersionMetricsSource} and an optional alarm check, so the same code runs locally, on
  * AWS and on a fake clock in tests.
  */
-import { randomBytes } from 'node:crypto';
 import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
 import {
   type AliasRouting,
   type AliasState,
-  canaryVersion,
   formatRouting,
   hasCanary,
   routingOf,
 } from '../../platform/alias.ts';
 import type { VersionMetricsSource, WindowStats } from '../../platform/metrics.ts';
-import { LATEST } from '../../config/stages.ts';
 import { isReleaseError, ReleaseError } from '../../errors.ts';
 import {
   acquireRolloutLock,
   clearRollout,
-  readRollout,
-  ROLLOUT_FORMAT,
   type RolloutRecord,
   writeRollout,
 } from '../../state/rollout.ts';
@@ -43,50 +38,30 @@ import {
   judge,
   type StepDecision,
 } from '../rollout/judgement.ts';
-import type { RolloutSchedule } from '../rollout/schedule.ts';
+import { resumeRecord, type Started, startRecord } from '../rollout/start.ts';
 import type { Traffic } from '../rollout/traffic.ts';
+import type {
+  AlarmCheck,
+  RolloutEvent,
+  RolloutOptions,
+  RolloutOutcome,
+  RolloutResult,
+  StepReport,
+  TickReport,
+  VersionWindow,
+} from '../rollout/types.ts';
 import { moveProd, type ProdChange } from './move-prod.ts';
-import { promotableVersion } from './promote.ts';
-import type { PublishOutcome } from '../../platform/control-plane.ts';
 
-/** The alarm check: of the named alarms, those in ALARM (CloudWatch on AWS). */
-export type AlarmCheck = (names: readonly string[]) => Promise<string[]>;
-
-/** Options of `release rollout`. */
-export interface RolloutOptions {
-  /** The version to roll out; default: publish the verified `$LATEST`. */
-  readonly version?: string;
-  /** Roll out code that was not verified on staging (recorded in history). */
-  readonly force?: boolean;
-  /** Continue the interrupted rollout of the state dir instead of starting one. */
-  readonly resume?: boolean;
-  /** The steps (ignored with `resume`: the record's are used). */
-  readonly schedule: RolloutSchedule;
-  /** The judgement's thresholds (ignored with `resume`). */
-  readonly judgement: JudgementOptions;
-  /** Time between two judgements (ms) (ignored with `resume`). */
-  readonly tickMs: number;
-  /** Alarm names; the step fails when one is in ALARM (needs {@link RolloutDeps.alarms}). */
-  readonly alarms?: readonly string[];
-}
-
-/** What the rollout reports while it runs (the CLI prints it). */
-export type RolloutEvent =
-  | {
-      readonly kind: 'start';
-      readonly version: string;
-      readonly baseline: string;
-      readonly schedule: string;
-      readonly resumed: boolean;
-    }
-  | {
-      readonly kind: 'step';
-      readonly step: number;
-      readonly steps: number;
-      readonly percent: number;
-    }
-  | { readonly kind: 'tick'; readonly tick: TickReport }
-  | { readonly kind: 'note'; readonly text: string };
+export type {
+  AlarmCheck,
+  RolloutEvent,
+  RolloutOptions,
+  RolloutOutcome,
+  RolloutResult,
+  StepReport,
+  TickReport,
+  VersionWindow,
+} from '../rollout/types.ts';
 
 /** What the rollout needs besides the release context. */
 export interface RolloutDeps {
@@ -110,84 +85,6 @@ export interface RolloutDeps {
   readonly pollMs?: number;
   /** Progress. */
   readonly onEvent?: (event: RolloutEvent) => void;
-}
-
-/** One version's numbers in a window, as reported. */
-export interface VersionWindow {
-  readonly version: string;
-  readonly requests: number;
-  readonly errors: number;
-  /** errors / requests (0 without requests). */
-  readonly error_rate: number;
-  /** 99th percentile latency (ms), null without samples. */
-  readonly p99_ms: number | null;
-}
-
-/** One judgement during a step. */
-export interface TickReport {
-  /** 1-based step number. */
-  readonly step: number;
-  readonly steps: number;
-  /** The canary's share (%). */
-  readonly percent: number;
-  /** ms since the step's window started. */
-  readonly elapsed_ms: number;
-  readonly canary: VersionWindow;
-  readonly baseline: VersionWindow;
-  /** The one-sided Fisher p-value of the error comparison. */
-  readonly p_value: number;
-  /** Canary p99 / baseline p99, when judged. */
-  readonly p99_ratio: number | null;
-  /** `watch`, `pass`, `fail`, `extend` or `continue-inconclusive`. */
-  readonly decision: StepDecision['kind'];
-  /** Why, for fail / extend / continue. */
-  readonly reason?: string;
-}
-
-/** One step of the result. */
-export interface StepReport {
-  /** 1-based. */
-  readonly step: number;
-  readonly percent: number;
-  readonly started_at: string;
-  readonly ended_at: string;
-  /** `pass`, `fail`, `continue-inconclusive`, `interrupted`, `stopped`, or `done` (100 %). */
-  readonly verdict: string;
-  readonly reason?: string;
-  readonly extensions: number;
-  /** The last judgement's numbers (absent for the final 100 % step). */
-  readonly canary?: VersionWindow;
-  readonly baseline?: VersionWindow;
-  readonly p_value?: number;
-  readonly p99_ratio?: number | null;
-}
-
-/**
- * How it ended: `succeeded` (prod at 100 % on the new version), `aborted` (the judgement or an
- * alarm failed it; prod back on the baseline), `interrupted` (Ctrl-C / SIGTERM; prod back on the
- * baseline), `stopped` (another command changed prod, e.g. `release rollback`; left as it is).
- */
-export type RolloutOutcome = 'succeeded' | 'aborted' | 'interrupted' | 'stopped';
-
-/** The `release rollout` result (its `--json`). */
-export interface RolloutResult {
-  readonly outcome: RolloutOutcome;
-  /** Why it did not succeed. */
-  readonly reason?: string;
-  /** The rollout's id (in its history entries). */
-  readonly id: string;
-  readonly version: string;
-  readonly baseline: string;
-  readonly code_sha256: string;
-  readonly schedule: string;
-  readonly resumed: boolean;
-  readonly verified: boolean;
-  readonly forced: boolean;
-  /** The publish step, when the rollout published `$LATEST`. */
-  readonly published?: PublishOutcome;
-  /** Prod's routing at the end (compact, e.g. `4` or `3`). */
-  readonly prod: string;
-  readonly steps: readonly StepReport[];
 }
 
 // Why the step loop stopped early.
@@ -220,144 +117,6 @@ export async function rollout(
   } finally {
     await lock.release();
   }
-}
-
-interface Started {
-  readonly record: RolloutRecord;
-  readonly resumed: boolean;
-  readonly published?: PublishOutcome;
-}
-
-async function startRecord(ctx: ReleaseContext, options: RolloutOptions): Promise<Started> {
-  const cp = ctx.controlPlane;
-  const existing = await readRollout(ctx.stateDir);
-  if (existing !== undefined) {
-    throw new ReleaseError(
-      'rollout.running',
-      `an interrupted rollout of version ${existing.version} (step ${existing.step + 1} of ` +
-        `${existing.schedule.steps.length}) is recorded in this state dir: continue it with ` +
-        '`stagecraft release rollout --resume` or end it with `stagecraft release rollback`',
-    );
-  }
-  if ((options.alarms?.length ?? 0) > 0 && cp.target !== 'aws') {
-    throw new ReleaseError('rollout.usage', '--alarm applies to --target aws only');
-  }
-  return withReleaseLock(ctx, async () => {
-    const prod = await cp.getAlias('prod');
-    if (hasCanary(prod)) {
-      throw new ReleaseError(
-        'canary.running',
-        `a canary is running on prod (${formatRouting(prod, 'prose')}); finish it with ` +
-          '`stagecraft release promote --complete` or abort it with `stagecraft release rollback` ' +
-          'before starting a rollout',
-      );
-    }
-    if (prod.version === LATEST) {
-      throw new ReleaseError(
-        'promote.refused',
-        'prod points at $LATEST (the first deployment); promote a published version fully ' +
-          'first — a rollout splits traffic between two published versions',
-      );
-    }
-    const versions = await cp.listVersions();
-    const target = await promotableVersion(ctx, versions, options);
-    if (target.version.version === prod.version) {
-      throw new ReleaseError(
-        'promote.refused',
-        `prod already serves version ${prod.version}; a rollout needs a version other than prod's`,
-      );
-    }
-    const rolloutRecord: RolloutRecord = {
-      format: ROLLOUT_FORMAT,
-      id: randomBytes(6).toString('hex'),
-      target: cp.target,
-      function: cp.functionName,
-      version: target.version.version,
-      baseline: prod.version,
-      code_sha256: target.version.code_sha256,
-      verified: target.verified,
-      forced: target.forced,
-      schedule: {
-        name: options.schedule.name,
-        steps: options.schedule.steps.map((s) => ({
-          percent: s.percent,
-          duration_ms: s.durationMs,
-        })),
-      },
-      options: {
-        max_error_rate: options.judgement.maxErrorRate,
-        confidence: options.judgement.confidence,
-        max_p99_ratio: options.judgement.maxP99Ratio,
-        min_requests: options.judgement.minRequests,
-        max_extensions: options.judgement.maxExtensions,
-        on_inconclusive: options.judgement.onInconclusive,
-        tick_ms: options.tickMs,
-        alarms: [...(options.alarms ?? [])],
-      },
-      step: 0,
-      started_at: ctx.now().toISOString(),
-      command: ctx.commandLine,
-    };
-    await writeRollout(ctx.stateDir, rolloutRecord);
-    await record(ctx, {
-      action: 'rollout',
-      event: 'start',
-      stage: 'prod',
-      rollout: rolloutRecord.id,
-      version: rolloutRecord.version,
-      baseline: rolloutRecord.baseline,
-      code_sha256: rolloutRecord.code_sha256,
-      schedule: rolloutRecord.schedule.name,
-      verified: target.verified,
-      forced: target.forced,
-    });
-    return {
-      record: rolloutRecord,
-      resumed: false,
-      ...(target.published !== undefined ? { published: target.published } : {}),
-    };
-  });
-}
-
-async function resumeRecord(ctx: ReleaseContext): Promise<Started> {
-  const cp = ctx.controlPlane;
-  const existing = await readRollout(ctx.stateDir);
-  if (existing === undefined) {
-    throw new ReleaseError(
-      'rollout.none',
-      'there is no interrupted rollout to resume in this state dir (see `stagecraft release status`)',
-    );
-  }
-  if (existing.target !== cp.target || existing.function !== cp.functionName) {
-    throw new ReleaseError(
-      'rollout.none',
-      `the interrupted rollout is on the ${existing.target} target (function ${existing.function}); ` +
-        `resume it with --target ${existing.target}`,
-    );
-  }
-  const prod = await cp.getAlias('prod');
-  const extra = canaryVersion(prod);
-  const ours =
-    (prod.version === existing.baseline && (extra === undefined || extra === existing.version)) ||
-    (prod.version === existing.version && !hasCanary(prod));
-  if (!ours) {
-    throw new ReleaseError(
-      'rollout.none',
-      `prod (${formatRouting(prod, 'prose')}) is no longer where the interrupted rollout of ` +
-        `version ${existing.version} left it; end the rollout with \`stagecraft release rollback\``,
-    );
-  }
-  await record(ctx, {
-    action: 'rollout',
-    event: 'resume',
-    stage: 'prod',
-    rollout: existing.id,
-    version: existing.version,
-    baseline: existing.baseline,
-    step: existing.step + 1,
-    forced: existing.forced,
-  });
-  return { record: existing, resumed: true };
 }
 
 // One run of the step loop over a record.
