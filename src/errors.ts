@@ -91,7 +91,15 @@ export type ReleaseErrorCode =
   /** `deploy` must not run as asked (it would move prod, a canary runs, the stack is busy). */
   | 'deploy.refused'
   /** `cdk deploy` ran and failed. */
-  | 'deploy.failed';
+  | 'deploy.failed'
+  /** A rollout option is malformed (`--strategy`, `--steps`, a duration); the CLI exits 2. */
+  | 'rollout.usage'
+  /** Another rollout runs on this state dir (its process is alive). */
+  | 'rollout.running'
+  /** `release rollout --resume` without an interrupted rollout, or one that cannot go on. */
+  | 'rollout.none'
+  /** The rollout cannot judge: no metrics source for the target, or the source cannot be read. */
+  | 'rollout.metrics';
 
 /** A release command refused or failed for a reason the user can act on. */
 export class ReleaseError extends StagecraftError<ReleaseErrorCode> {

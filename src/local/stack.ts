@@ -23,6 +23,8 @@ import { ResourceMatcher } from './gateway/routing.ts';
 import { createGatewayServer } from './gateway/server.ts';
 import { InternalRoutes } from './gateway/internal-routes.ts';
 import { checkHandlerModule, handlerExportProblem } from './handler-module.ts';
+import { GatewayMetrics } from './gateway/metrics.ts';
+import { registerMetricsRoute } from './gateway/metrics-route.ts';
 import { buildLatest, firstDeployment, settleInterruptedMove } from './seed.ts';
 import { ApiStageResolver, loadApiDefinition, recordApi } from './api-stages.ts';
 import { watchSources } from './source-watcher.ts';
@@ -197,9 +199,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The dev server's own routes (`/`, `/_stagecraft/...`): each feature registers its own.
     const internal = new InternalRoutes();
+    const metrics = new GatewayMetrics();
+    registerMetricsRoute(internal, metrics);
     const unregister = options.registerRoutes?.(internal, { stateDir });
     if (unregister !== undefined) cleanup.push(unregister);
-    const server = createGateway(options, resolver, runner, internal, log, apis);
+    const server = createGateway(options, resolver, runner, internal, metrics, log, apis);
     await listen(server, options.port ?? 3000, host);
     cleanup.push(
       () =>
@@ -273,6 +277,7 @@ function createGateway(
   resolver: AliasResolver,
   runner: FunctionRunner,
   internal: InternalRoutes,
+  metrics: GatewayMetrics,
   log: (line: string) => void,
   apis: ApiStageResolver,
 ) {
@@ -280,6 +285,7 @@ function createGateway(
     resolver,
     runner,
     internal,
+    metrics,
     // Resources given by a test stand for another API: served as given, on both stages.
     ...(options.resources === undefined && { apis }),
     matcher: new ResourceMatcher(

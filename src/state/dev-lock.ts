@@ -5,7 +5,8 @@
  * plainly. A lock left by a killed process (its pid is gone) is taken over.
  */
 import { STATE_FILES, stateLayout } from './layout.ts';
-import { ownerIsGone, type PidLockRecord, tryAcquirePidLock } from './pid-lock.ts';
+import { readTextIfExists } from './atomic-file.ts';
+import { ownerIsGone, type PidLockRecord, processIsAlive, tryAcquirePidLock } from './pid-lock.ts';
 import { StagecraftError } from '../errors.ts';
 
 /** The lock file's name in the state dir. */
@@ -76,6 +77,24 @@ export async function acquireStateLock(stateDir: string): Promise<StateLock> {
     case 'contended':
       throw new StateDirInUseError(`could not take ${path}: it keeps reappearing`);
   }
+}
+
+/**
+ * The base URL of the `stagecraft dev` running on `stateDir` (the `url` its dev.lock records),
+ * or undefined when none runs: no lock, no url yet, or a lock whose process is gone.
+ */
+export async function runningDevUrl(stateDir: string): Promise<string | undefined> {
+  let info: { url?: unknown; pid?: unknown };
+  try {
+    const text = await readTextIfExists(stateLayout(stateDir).devLock);
+    if (text === undefined) return undefined;
+    info = JSON.parse(text) as { url?: unknown; pid?: unknown };
+  } catch {
+    return undefined;
+  }
+  if (typeof info.url !== 'string' || !URL.canParse(info.url)) return undefined;
+  if (typeof info.pid === 'number' && !processIsAlive(info.pid)) return undefined;
+  return info.url;
 }
 
 function stringField(record: Record<string, unknown>, key: string): string | undefined {

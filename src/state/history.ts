@@ -36,7 +36,16 @@ export interface HistoryEntry {
 
 /** The kind of step a release command recorded, in the `action` field. */
 export type ReleaseAction =
-  'verify' | 'publish' | 'promote' | 'canary' | 'complete' | 'rollback' | 'abort';
+  | 'verify'
+  | 'publish'
+  | 'promote'
+  | 'canary'
+  | 'complete'
+  | 'rollback'
+  | 'abort'
+  /** A `release rollout` event (`event`: start, resume, step, end); its alias moves are
+   * recorded as `canary`, `complete` and `abort` entries besides. */
+  | 'rollout';
 
 /** The history file of a state dir. */
 export function historyPathFor(stateDir: string): string {

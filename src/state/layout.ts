@@ -6,7 +6,9 @@
  * <state>/history.jsonl                      release history (append-only JSON lines)
  * <state>/verification.json                  the last `release verify`
  * <state>/alias-move.json                    an alias move in flight (see alias-move.ts)
+ * <state>/rollout.json                       a `release rollout` in progress (see rollout.ts)
  * <state>/release.lock, <state>/dev.lock     pid locks
+ * <state>/rollout.lock                       pid lock of the running `release rollout`
  * <state>/dev.json                           (read only: older dev servers' url record)
  * <state>/dynamodb/                          the embedded DynamoDB's LevelDB data
  * <state>/lambda/<name>/aliases.json         stage → alias
@@ -27,6 +29,8 @@ export const STATE_FILES = {
   history: 'history.jsonl',
   verification: 'verification.json',
   aliasMove: 'alias-move.json',
+  rollout: 'rollout.json',
+  rolloutLock: 'rollout.lock',
   releaseLock: 'release.lock',
   devLock: 'dev.lock',
   devRecord: 'dev.json',
@@ -57,6 +61,8 @@ export interface StateLayout {
   readonly history: string;
   readonly verification: string;
   readonly aliasMove: string;
+  readonly rollout: string;
+  readonly rolloutLock: string;
   readonly releaseLock: string;
   readonly devLock: string;
   readonly devRecord: string;
@@ -96,6 +102,8 @@ export function stateLayout(dir: string): StateLayout {
     history: join(dir, STATE_FILES.history),
     verification: join(dir, STATE_FILES.verification),
     aliasMove: join(dir, STATE_FILES.aliasMove),
+    rollout: join(dir, STATE_FILES.rollout),
+    rolloutLock: join(dir, STATE_FILES.rolloutLock),
     releaseLock: join(dir, STATE_FILES.releaseLock),
     devLock: join(dir, STATE_FILES.devLock),
     devRecord: join(dir, STATE_FILES.devRecord),

@@ -23,6 +23,7 @@ describe('help', () => {
       'release verify',
       'release publish',
       'release promote',
+      'release rollout',
       'release rollback',
       'release history',
       'ssh-config',

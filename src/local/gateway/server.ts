@@ -23,6 +23,7 @@ import { bodyMatchesModel, validatesContentType } from './body-validation.ts';
 import type { StageApiSource } from './stage-api.ts';
 import { isInternalPath } from './internal-routes.ts';
 import type { InternalRoutes } from './internal-routes.ts';
+import type { GatewayMetrics } from './metrics.ts';
 
 /** API Gateway's (REST) request payload limit. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
@@ -71,6 +72,8 @@ export interface GatewayOptions {
   readonly log: (line: string) => void;
   /** The dev server's own routes (`/`, `/_stagecraft/...`); none when absent. */
   readonly internal?: InternalRoutes;
+  /** Counts every answered stage request per version; nothing is counted when absent. */
+  readonly metrics?: GatewayMetrics;
 }
 
 /** Creates (does not start) the gateway's HTTP server. */
@@ -97,6 +100,7 @@ async function handle(
   res: ServerResponse,
 ): Promise<void> {
   const receivedAt = Date.now();
+  const started = performance.now();
   const requestId = randomUUID();
   res.setHeader('x-amzn-RequestId', requestId);
   const url = req.url ?? '/';
@@ -151,44 +155,55 @@ async function handle(
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   const outcome = await within(options.runner.invoke({ ...target, event }), integrationTimeoutMs);
   const where = `${req.method} ${rawPath} (${match.stage} → ${target.version}, request ${requestId})`;
+  let status: number;
   switch (outcome.kind) {
     case 'result': {
       const decodeBase64 = wantsBinary(req.headers.accept, options.api.binaryMediaTypes);
       const mapped = mapProxyResult(outcome.payload, { decodeBase64 });
       if (mapped.ok) {
         send(res, mapped.response);
+        status = mapped.response.statusCode;
       } else if (mapped.failure === 'base64') {
         options.log(`500 for ${where}: ${mapped.reason}`);
-        sendGatewayResponse(res, requestId, 'API_CONFIGURATION_ERROR');
+        status = sendGatewayResponse(res, requestId, 'API_CONFIGURATION_ERROR');
       } else {
         options.log(`502 for ${where}: ${mapped.reason}`);
-        sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
+        status = sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
       }
+      options.metrics?.record(
+        match.stage,
+        target.version,
+        status,
+        !mapped.ok,
+        performance.now() - started,
+      );
       return;
     }
     case 'error':
       options.log(`502 for ${where}: function error ${outcome.errorType}: ${outcome.errorMessage}`);
-      sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
-      return;
+      status = sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
+      break;
     case 'crash':
       options.log(`502 for ${where}: the function's worker crashed (${outcome.reason}); replaced`);
-      sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
-      return;
+      status = sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
+      break;
     case 'timeout':
       // Lambda ends a timed-out invocation with an error ("Task timed out after N seconds"),
       // which API Gateway answers like any function error: 502.
       options.log(
         `502 for ${where}: no answer within the function timeout (Task timed out); worker replaced`,
       );
-      sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
-      return;
+      status = sendGatewayResponse(res, requestId, 'INTEGRATION_FAILURE');
+      break;
     case 'integration-timeout':
       options.log(
         `504 for ${where}: no answer within the integration timeout (${integrationTimeoutMs} ms); the invocation runs on`,
       );
-      sendGatewayResponse(res, requestId, 'INTEGRATION_TIMEOUT');
-      return;
+      status = sendGatewayResponse(res, requestId, 'INTEGRATION_TIMEOUT');
+      break;
   }
+  // Every other outcome is a function failure.
+  options.metrics?.record(match.stage, target.version, status, true, performance.now() - started);
 }
 
 // The invocation's outcome, or `integration-timeout` when API Gateway would stop waiting first.
@@ -252,13 +267,14 @@ function sendGatewayResponse(
   res: ServerResponse,
   requestId: string,
   type: GatewayResponseType,
-): void {
+): number {
   const answer = gatewayResponse(type, { requestId });
   res.writeHead(answer.statusCode, {
     ...answer.headers,
     'Content-Length': Buffer.byteLength(answer.body),
   });
   res.end(answer.body);
+  return answer.statusCode;
 }
 
 function clientAddress(req: IncomingMessage): string {

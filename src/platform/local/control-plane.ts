@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access } from 'node:fs/promises';
 import { FUNCTION_NAME, type Stage, STAGE_CONFIG } from '../../config/stages.ts';
 import { FunctionStoreError, LocalFunctionStore } from '../../state/function-store.ts';
-import { DEV_LOCK_FILE } from '../../state/dev-lock.ts';
-import { processIsAlive } from '../../state/release-lock.ts';
+import { runningDevUrl } from '../../state/dev-lock.ts';
 import { type AliasRouting, type AliasState, routingOf } from '../alias.ts';
 import type { ApiDeploymentInfo, ControlPlane, PublishOutcome } from '../control-plane.ts';
 import {
@@ -201,19 +199,8 @@ export class LocalControlPlane implements ControlPlane {
 
   // Where the running `stagecraft dev` listens: the `url` of its <state>/dev.lock. A lock whose
   // process is gone is ignored.
-  async #runningDevUrl(): Promise<string | undefined> {
-    let info: { url?: unknown; pid?: unknown };
-    try {
-      info = JSON.parse(await readFile(join(this.#store.stateDir, DEV_LOCK_FILE), 'utf8')) as {
-        url?: unknown;
-        pid?: unknown;
-      };
-    } catch {
-      return undefined;
-    }
-    if (typeof info.url !== 'string' || !URL.canParse(info.url)) return undefined;
-    if (typeof info.pid === 'number' && !processIsAlive(info.pid)) return undefined;
-    return info.url;
+  #runningDevUrl(): Promise<string | undefined> {
+    return runningDevUrl(this.#store.stateDir);
   }
 }
 

@@ -129,26 +129,11 @@ export async function promote(
         ...(moved !== undefined && { api: moved }),
       };
     }
-    const named =
-      options.version !== undefined ? findVersion(versions, options.version) : undefined;
-    const sha = named?.code_sha256 ?? (await cp.latestCodeSha256());
-    const verified = verificationCovers(verification, {
-      codeSha256: sha,
-      target: cp.target,
-      functionName: cp.functionName,
-    });
-    if (!verified && options.force !== true) {
-      throw unverified(cp, named, sha, verification);
-    }
+    const code = await checkPromotable(ctx, versions, options, verification);
     // The API's verification is checked before anything moves, so a refusal changes nothing.
     const api = codeOnly ? undefined : await planApi(ctx, verification, options, false);
-    let published: PublishOutcome | undefined;
-    if (named === undefined) {
-      published = await publishLocked(ctx, { expectedCodeSha256: sha });
-    }
-    const version = named ?? (published as PublishOutcome).version;
+    const { version, verified, forced, published } = await publishPromotable(ctx, code);
     const plan = planPromote(prod, version.version, options.canaryPercent);
-    const forced = !verified;
     const result = await apply(ctx, prod, plan, { version, verified, forced }, releaseId);
     const moved = await applyApi(ctx, api, options, releaseId);
     return {
@@ -225,6 +210,69 @@ async function applyApi(
     release_id: releaseId,
   });
   return { changed: true, from: api.from, to: api.to, verified: api.verified, forced };
+}
+
+/** The version a promotion (or a rollout) moves prod to, and what vouches for it. */
+export interface PromotableVersion {
+  readonly version: VersionInfo;
+  /** True when its code passed verification on this target's staging. */
+  readonly verified: boolean;
+  /** True when `--force` overrode a missing verification. */
+  readonly forced: boolean;
+  /** The publish step, when `$LATEST` was published for it. */
+  readonly published?: PublishOutcome;
+}
+
+/**
+ * The named version, or `$LATEST` published, after the verification rule: its code must be
+ * the code verified on this target's staging, unless `force` (`promote.unverified`). Call with
+ * the release lock held.
+ */
+export async function promotableVersion(
+  ctx: ReleaseContext,
+  versions: readonly VersionInfo[],
+  options: { readonly version?: string; readonly force?: boolean },
+): Promise<PromotableVersion> {
+  const verification = await readVerification(verificationPathFor(ctx.stateDir));
+  return publishPromotable(ctx, await checkPromotable(ctx, versions, options, verification));
+}
+
+/** The code a promotion would move prod to, checked but not yet published. */
+interface CheckedCode {
+  readonly named: VersionInfo | undefined;
+  readonly sha: string;
+  readonly verified: boolean;
+}
+
+// The verification rule alone: refuses (`promote.unverified`) before anything is published.
+async function checkPromotable(
+  ctx: ReleaseContext,
+  versions: readonly VersionInfo[],
+  options: { readonly version?: string; readonly force?: boolean },
+  verification: VerificationRecord | undefined,
+): Promise<CheckedCode> {
+  const cp = ctx.controlPlane;
+  const named = options.version !== undefined ? findVersion(versions, options.version) : undefined;
+  const sha = named?.code_sha256 ?? (await cp.latestCodeSha256());
+  const verified = verificationCovers(verification, {
+    codeSha256: sha,
+    target: cp.target,
+    functionName: cp.functionName,
+  });
+  if (!verified && options.force !== true) {
+    throw unverified(cp, named, sha, verification);
+  }
+  return { named, sha, verified };
+}
+
+// The checked version itself: the named one, or `$LATEST` published (guarded by its sha256).
+async function publishPromotable(
+  ctx: ReleaseContext,
+  { named, sha, verified }: CheckedCode,
+): Promise<PromotableVersion> {
+  if (named !== undefined) return { version: named, verified, forced: !verified };
+  const published = await publishLocked(ctx, { expectedCodeSha256: sha });
+  return { version: published.version, verified, forced: !verified, published };
 }
 
 async function apply(

@@ -1,5 +1,6 @@
-import { type ReleaseContext, targetHistory, withReleaseLock } from '../context.ts';
+import { type ReleaseContext, record, targetHistory, withReleaseLock } from '../context.ts';
 import { type AliasRouting, hasCanary, routingOf } from '../../platform/alias.ts';
+import { clearRollout, readRolloutState } from '../../state/rollout.ts';
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
 import { ReleaseError } from '../../errors.ts';
 import type { HistoryEntry } from '../../state/history.ts';
@@ -47,6 +48,11 @@ export interface RollbackResult {
   readonly version?: VersionInfo;
   /** Prod's API deployment, when the rollback restored it. */
   readonly api?: ApiRollbackResult;
+  /**
+   * The rollout this rollback ended: an interrupted one (its record is removed here), or a
+   * running one (its process sees prod change within a second and stops).
+   */
+  readonly rollout?: { readonly id: string; readonly version: string; readonly state: string };
 }
 
 /**
@@ -63,6 +69,30 @@ export async function rollback(
   return withReleaseLock(ctx, async () => {
     const cp = ctx.controlPlane;
     const prod = await cp.getAlias('prod');
+    const rollout = await readRolloutState(ctx.stateDir);
+    const ended =
+      rollout !== undefined
+        ? { id: rollout.record.id, version: rollout.record.version, state: rollout.state }
+        : undefined;
+    // An interrupted rollout that never moved prod (or was already undone): ending it is all
+    // there is to do; rolling back further would drop the baseline too.
+    if (
+      rollout !== undefined &&
+      options.to === undefined &&
+      !hasCanary(prod) &&
+      prod.version === rollout.record.baseline
+    ) {
+      await endInterrupted(ctx, rollout.state, rollout.record.id);
+      const reason = `prod already serves the rollout's baseline, version ${prod.version}`;
+      ctx.progress.note(reason);
+      return {
+        changed: false,
+        reason,
+        from: routingOf(prod),
+        to: routingOf(prod),
+        ...(ended !== undefined ? { rollout: ended } : {}),
+      };
+    }
     const history = await targetHistory(ctx);
     const parts = partsToRollBack(prod, history, options);
     const current = routingOf(prod);
@@ -73,7 +103,12 @@ export async function rollback(
       to: current,
     };
     if (parts.has('code')) result = await rollbackCode(ctx, prod, history, options.to);
-    if (!parts.has('api')) return result;
+    if (rollout !== undefined && result.changed) {
+      await endInterrupted(ctx, rollout.state, rollout.record.id);
+    }
+    const withRollout = (done: RollbackResult): RollbackResult =>
+      ended !== undefined ? { ...done, rollout: ended } : done;
+    if (!parts.has('api')) return withRollout(result);
     const from = await cp.getApiStage('prod');
     const to = previousProdApiDeployment(history, from);
     if (to === undefined) {
@@ -84,14 +119,14 @@ export async function rollback(
       );
     }
     await moveProdApi(ctx, from, to, { action: 'rollback', api_deployment: to, forced: false });
-    return {
+    return withRollout({
       changed: true,
       ...(result.action !== undefined && { action: result.action }),
       from: result.from,
       to: result.to,
       ...(result.version !== undefined && { version: result.version }),
       api: { changed: true, from, to },
-    };
+    });
   });
 }
 
@@ -134,4 +169,19 @@ async function rollbackCode(
     to: routingOf(moved),
     version,
   };
+}
+
+// A running rollout ends itself (it sees prod change); an interrupted one is ended here.
+async function endInterrupted(ctx: ReleaseContext, state: string, id: string): Promise<void> {
+  if (state !== 'interrupted') return;
+  await record(ctx, {
+    action: 'rollout',
+    event: 'end',
+    stage: 'prod',
+    rollout: id,
+    outcome: 'ended',
+    reason: 'the interrupted rollout was ended by `release rollback`',
+    forced: false,
+  });
+  await clearRollout(ctx.stateDir, id);
 }

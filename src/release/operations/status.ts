@@ -4,6 +4,7 @@ import { isReleaseError } from '../../errors.ts';
 import type { ApiDeploymentInfo } from '../../platform/control-plane.ts';
 import type { ReleaseTarget } from '../../platform/control-plane.ts';
 import type { VersionInfo } from '../../platform/version.ts';
+import { readRolloutState } from '../../state/rollout.ts';
 import {
   readVerification,
   type VerificationRecord,
@@ -65,18 +66,37 @@ export interface StatusResult {
    * API deployments existed, until `stagecraft dev` starts on it).
    */
   readonly api: Readonly<Record<Stage, ApiStageStatus>> | null;
+  /**
+   * The rollout in progress, or `null`: `running` while its process lives, `interrupted` after
+   * it was killed (continue with `release rollout --resume`, end with `release rollback`).
+   */
+  readonly rollout: {
+    readonly state: 'running' | 'interrupted';
+    readonly id: string;
+    readonly version: string;
+    readonly baseline: string;
+    /** 1-based step the rollout is at, of `steps`. */
+    readonly step: number;
+    readonly steps: number;
+    /** The canary share of that step (%). */
+    readonly percent: number;
+    readonly schedule: string;
+    readonly started_at: string;
+    readonly pid?: number;
+  } | null;
 }
 
 /** Reads aliases, versions and the last verification. Takes no lock: it only reads. */
 export async function releaseStatus(ctx: ReleaseContext): Promise<StatusResult> {
   const cp = ctx.controlPlane;
-  const [versions, latest, verification] = await Promise.all([
+  const [versions, latest, verification, rollout] = await Promise.all([
     cp.listVersions(),
     cp.latestCodeSha256().catch((error: unknown) => {
       if (isReleaseError(error, 'function.empty')) return null;
       throw error;
     }),
     readVerification(verificationPathFor(ctx.stateDir)),
+    readRolloutState(ctx.stateDir),
   ]);
   const aliases = {} as Record<Stage, AliasStatus>;
   for (const stage of STAGES) {
@@ -119,6 +139,21 @@ export async function releaseStatus(ctx: ReleaseContext): Promise<StatusResult> 
             ...(verification.api_deployment !== undefined && {
               api_deployment: verification.api_deployment,
             }),
+          },
+    rollout:
+      rollout === undefined
+        ? null
+        : {
+            state: rollout.state,
+            id: rollout.record.id,
+            version: rollout.record.version,
+            baseline: rollout.record.baseline,
+            step: rollout.record.step + 1,
+            steps: rollout.record.schedule.steps.length,
+            percent: rollout.record.schedule.steps[rollout.record.step]?.percent ?? 0,
+            schedule: rollout.record.schedule.name,
+            started_at: rollout.record.started_at,
+            ...(rollout.pid !== undefined ? { pid: rollout.pid } : {}),
           },
   };
 }

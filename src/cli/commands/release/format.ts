@@ -47,11 +47,24 @@ export function formatStatus(status: StatusResult, stateDir: string): string {
           `${check.at} · ${check.target} staging (${check.version}` +
           `${check.api_deployment !== undefined ? `, API ${check.api_deployment}` : ''})`,
   );
+  const rollout = status.rollout;
+  if (rollout !== null) {
+    const where =
+      `rollout of version ${rollout.version} over ${rollout.baseline} (${rollout.schedule}) ` +
+      `at step ${rollout.step} of ${rollout.steps} (${rollout.percent}%)`;
+    lines.push(
+      rollout.state === 'running'
+        ? `  ${where}: running (pid ${rollout.pid ?? '?'})`
+        : `  rollout interrupted at step ${rollout.step} of ${rollout.steps}: ${where}; continue ` +
+            'with `stagecraft release rollout --resume`, end with `stagecraft release rollback`',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
 /** One history line: when, who, command, from → to, code sha256, forced. */
 export function formatHistoryEntry(entry: HistoryEntry): string {
+  if (entry.action === 'rollout') return formatRolloutEntry(entry);
   const change =
     entry.from !== undefined || entry.to !== undefined
       ? `${entry.stage !== undefined ? `${entry.stage} ` : ''}${entry.subject === 'api' ? 'API ' : ''}${entry.from ?? '∅'} → ${entry.to ?? '∅'}`
@@ -68,4 +81,42 @@ export function formatHistoryEntry(entry: HistoryEntry): string {
     .filter((part) => part !== '')
     .join('  ')
     .concat(outcome, entry.void === true ? ' (void)' : '');
+}
+
+// A rollout event: start, resume, one step's verdict with its numbers, or the outcome.
+function formatRolloutEntry(entry: HistoryEntry): string {
+  const text = (key: string) => (typeof entry[key] === 'string' ? (entry[key] as string) : '?');
+  const num = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : '?');
+  let what: string;
+  switch (entry.event) {
+    case 'start':
+      what = `rollout start: version ${text('version')} over ${text('baseline')} (${text('schedule')})`;
+      break;
+    case 'resume':
+      what = `rollout resume: version ${text('version')} at step ${num('step')}`;
+      break;
+    case 'step': {
+      const side = (key: string) => {
+        const w = entry[key] as { requests?: number; error_rate?: number; p99_ms?: number | null };
+        if (typeof w !== 'object' || w === null) return '';
+        const rate = `${Number(((w.error_rate ?? 0) * 100).toFixed(2))}%`;
+        return ` ${key} ${w.requests ?? 0} req ${rate} err p99 ${w.p99_ms ?? '-'} ms`;
+      };
+      const reason = typeof entry.reason === 'string' ? ` — ${entry.reason}` : '';
+      what =
+        `rollout step ${num('step')}/${num('steps')} ${num('percent')}%: ${text('verdict')}` +
+        `${side('canary')}${side('baseline')}${reason}`;
+      break;
+    }
+    case 'end': {
+      const reason = typeof entry.reason === 'string' ? ` — ${entry.reason}` : '';
+      what = `rollout ${text('outcome')}${reason}`;
+      break;
+    }
+    default:
+      what = 'rollout';
+  }
+  return [entry.at, entry.user, entry.command, what, entry.forced ? 'FORCED' : '']
+    .filter((part) => part !== '')
+    .join('  ');
 }

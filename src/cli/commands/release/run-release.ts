@@ -1,13 +1,19 @@
 import type { CommandContext, ParsedArgs } from '../../command.ts';
 import type { ReleaseContext } from '../../../release/context.ts';
-import { openSession, type ReleaseArgs, releaseArgs, type SessionOptions } from './session.ts';
+import {
+  openSession,
+  type ReleaseArgs,
+  releaseArgs,
+  type ReleaseSession,
+  type SessionOptions,
+} from './session.ts';
 
 /** The subcommand's body: checks its arguments, then works in the opened session. */
 export interface SubcommandBody {
   /** Validates the parsed arguments (throw UsageError) and returns session options. */
   prepare?(args: ReleaseArgs): Pick<SessionOptions, 'devUrl'>;
   /** Does the work and prints; resolves to the exit code. */
-  run(release: ReleaseContext, args: ReleaseArgs): Promise<number>;
+  run(release: ReleaseContext, args: ReleaseArgs, session: ReleaseSession): Promise<number>;
 }
 
 /**
@@ -27,7 +33,7 @@ export async function runRelease(
     commandLine: ['release', name, ...ctx.argv].join(' '),
   });
   try {
-    return await body.run(session.release, args);
+    return await body.run(session.release, args, session);
   } finally {
     session.close();
   }

@@ -82,6 +82,8 @@ export interface ReleaseSession {
   readonly release: ReleaseContext;
   /** Frees the SDK clients (aws). */
   close(): void;
+  /** The AWS SDK clients of an aws session (for commands that need more than the control plane). */
+  readonly awsClients?: AwsClients;
 }
 
 /** Options for {@link openSession}. */
@@ -134,7 +136,11 @@ export async function openSession(
     const controlPlane = await progress.task(`read stack ${common.stackName}`, () =>
       openAwsControlPlane({ ...clients, stackName: common.stackName }),
     );
-    return { release: { ...base, controlPlane }, close: () => owned?.destroy() };
+    return {
+      release: { ...base, controlPlane },
+      close: () => owned?.destroy(),
+      awsClients: clients,
+    };
   } catch (error) {
     owned?.destroy();
     throw error;

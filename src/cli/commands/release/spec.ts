@@ -49,7 +49,7 @@ function subcommand(
   summary: string,
   own: readonly FlagSpec[],
   load: CommandSpec['load'],
-  extra: Pick<CommandSpec, 'positionals'> = {},
+  extra: Pick<CommandSpec, 'positionals' | 'exitCodes' | 'examples'> = {},
 ): CommandSpec {
   return {
     name,
@@ -135,6 +135,120 @@ export const RELEASE_COMMANDS: readonly CommandSpec[] = [
     { positionals: 1 },
   ),
   subcommand(
+    'rollout',
+    'rollout [VERSION] [--strategy S | --steps P,P,… --interval D] [--resume]',
+    'shift prod to VERSION step by step, judging it against the baseline; roll back by itself',
+    [
+      {
+        label: '--strategy S',
+        name: 'strategy',
+        type: 'string',
+        text: 'canary:PERCENT:DURATION, linear:PERCENT:DURATION or all-at-once (durations s/m/h)',
+        default: 'canary:10:5m',
+      },
+      {
+        label: '--steps P,P,…',
+        name: 'steps',
+        type: 'string',
+        text: 'explicit shares in %, e.g. 5,25,50,100 (100 is added when missing)',
+      },
+      {
+        label: '--interval D',
+        name: 'interval',
+        type: 'string',
+        text: 'with --steps: how long each step is watched, e.g. 2m',
+      },
+      {
+        label: '--tick D',
+        name: 'tick',
+        type: 'string',
+        text: 'time between two judgements',
+        default: '10s local, 60s aws',
+      },
+      {
+        label: '--max-error-rate PERCENT',
+        name: 'max-error-rate',
+        type: 'string',
+        text: 'the canary fails only above this error rate (and significantly above the baseline)',
+        default: '1%',
+      },
+      {
+        label: '--confidence C',
+        name: 'confidence',
+        type: 'string',
+        text: 'confidence of the one-sided Fisher exact test, in (0, 1)',
+        default: '0.99',
+      },
+      {
+        label: '--max-p99-ratio R',
+        name: 'max-p99-ratio',
+        type: 'string',
+        text: 'canary p99 may be at most R × baseline p99 (judged from 100 requests each)',
+        default: '1.5',
+      },
+      {
+        label: '--min-requests N',
+        name: 'min-requests',
+        type: 'string',
+        text: 'fewer canary requests in a step make it inconclusive',
+        default: '50',
+      },
+      {
+        label: '--max-extensions N',
+        name: 'max-extensions',
+        type: 'string',
+        text: 'an inconclusive step is extended by its duration up to N times',
+        default: '3',
+      },
+      {
+        label: '--on-inconclusive fail|continue',
+        name: 'on-inconclusive',
+        type: 'string',
+        text: 'what a step still inconclusive after its extensions does',
+        default: 'fail',
+      },
+      {
+        label: '--alarm NAME',
+        name: 'alarm',
+        type: 'string',
+        multiple: true,
+        text: 'aws: abort when this CloudWatch alarm is in ALARM (repeatable)',
+      },
+      {
+        label: '--traffic RPS',
+        name: 'traffic',
+        type: 'string',
+        text: 'local: drive the verify suite’s requests against prod at up to RPS per second',
+      },
+      {
+        label: '--resume',
+        name: 'resume',
+        text: 'continue the interrupted rollout of this state dir (see `release status`)',
+      },
+      {
+        label: '--force',
+        name: 'force',
+        text: 'roll out code that was not verified on staging (recorded in history)',
+      },
+    ],
+    () => import('./rollout/index.ts'),
+    {
+      positionals: 1,
+      exitCodes: [
+        '0  prod serves the new version at 100 %',
+        '1  refused or failed before or outside the judgement',
+        '2  bad command line',
+        '3  aborted: the judgement, an alarm, Ctrl-C/SIGTERM or `release rollback` stopped it; prod is back on the baseline (or where that rollback put it)',
+      ],
+      examples: [
+        'stagecraft release rollout',
+        'stagecraft release rollout 4 --strategy linear:20:1m',
+        'stagecraft release rollout --steps 20,50,100 --interval 3s --tick 1s --traffic 20',
+        'stagecraft release rollout --resume',
+      ],
+    },
+  ),
+  subcommand(
     'rollback',
     'rollback [--to VERSION] [--code-only | --api-only]',
     'abort a canary, or point prod back at the previous prod version (and API deployment, when the last promote moved it)',
@@ -179,6 +293,6 @@ export const RELEASE: GroupSpec = {
   sections: [{ title: 'Options (every command)', flags: COMMON_FLAGS }],
   footer: [
     "Run 'stagecraft release <command> --help' for a command's own options.",
-    'Exit codes: 0 done, 1 refused or failed, 2 bad command line.',
+    'Exit codes: 0 done, 1 refused or failed, 2 bad command line, 3 rollout aborted.',
   ],
 };
