@@ -1,26 +1,24 @@
 // The release procedure end to end on the local target: `stagecraft release …` against the
 // local stack running in a child process (as `stagecraft dev` runs it) on a free port, with a
 // temp state dir and a handler entry in a temp dir, so the test never edits src/.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { runCli } from './cli-helpers.ts';
+import { startDevChild, type DevChild } from './dev-child.ts';
 
 const HANDLER = new URL('../../src/service/handler.ts', import.meta.url).pathname;
-const DEV_CHILD = new URL('./fixtures/dev-child.ts', import.meta.url).pathname;
 const HOLD_LOCK = new URL('./fixtures/hold-lock.ts', import.meta.url).pathname;
 const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 
 let project: string; // cwd of the release commands: holds smoke.config.ts and the entry
 let stateDir: string;
 let entry: string;
-let dev: ChildProcess;
+let dev: DevChild | undefined;
 let url: string;
-let devLog = '';
 
 /** The real handler, wrapped to say which fixture release it is (header X-Fixture-Release). */
 function handlerSource(release: string): string {
@@ -36,6 +34,7 @@ function handlerSource(release: string): string {
 
 const SMOKE_CONFIG = `
 import type { SmokeCheck } from ${JSON.stringify(new URL('../../src/release/verify/types.ts', import.meta.url).pathname)};
+import { startDevChild, type DevChild } from './dev-child.ts';
 const checks: SmokeCheck[] = [
   {
     name: 'staging does not serve a release marked broken',
@@ -75,7 +74,7 @@ async function until<T>(
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`timed out waiting for ${what}\n${devLog}`);
+  throw new Error(`timed out waiting for ${what}\n${dev?.log() ?? ''}`);
 }
 
 async function latestSha(): Promise<string | undefined> {
@@ -161,28 +160,12 @@ beforeAll(async () => {
   entry = join(src, 'handler.ts');
   await writeFile(entry, handlerSource('v1'));
   await writeFile(join(project, 'smoke.config.ts'), SMOKE_CONFIG);
-  dev = spawn(process.execPath, ['--import', 'tsx', DEV_CHILD, stateDir, entry], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  dev.stderr?.on('data', (chunk) => (devLog += String(chunk)));
-  const lines = createInterface({ input: dev.stdout as NodeJS.ReadableStream });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dev did not start\n${devLog}`)), 50_000);
-    dev.once('exit', (code) => reject(new Error(`dev exited ${code}\n${devLog}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-  });
+  dev = await startDevChild(stateDir, entry);
+  url = dev.url;
 }, 60_000);
 
 afterAll(async () => {
-  if (dev !== undefined && dev.exitCode === null) {
-    const exited = new Promise((resolve) => dev.once('exit', resolve));
-    dev.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    if (dev.exitCode === null) dev.kill('SIGKILL');
-  }
+  await dev?.stop();
   if (project !== undefined) await rm(project, { recursive: true, force: true });
 });
 

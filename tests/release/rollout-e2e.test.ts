@@ -6,14 +6,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/platform/metrics.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { runCli } from './cli-helpers.ts';
+import { startDevChild, type DevChild } from './dev-child.ts';
 
 const HANDLER = new URL('../../src/service/handler.ts', import.meta.url).pathname;
-const DEV_CHILD = new URL('./fixtures/dev-child.ts', import.meta.url).pathname;
 const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 // Short steps. The p99 rule is unit-tested (rollout/judgement.test.ts); here, on a 2-core machine
 // shared with the rest of the suite, a freshly started canary worker's p99 over a 3 s window is
@@ -31,12 +30,24 @@ const FAST = [
   '20',
 ];
 
+// Version 3 at 20 % for a minute: long enough for a test to interrupt it at the first step.
+const LONG_FIRST_STEP = [
+  '3',
+  '--steps',
+  '20,100',
+  '--interval',
+  '60s',
+  '--tick',
+  '1s',
+  '--max-p99-ratio',
+  '20',
+] as const;
+
 let project: string;
 let stateDir: string;
 let entry: string;
-let dev: ChildProcess;
+let dev: DevChild | undefined;
 let url: string;
-let devLog = '';
 
 /** The real handler, marked with its release; with `failing`, ids starting `boom` answer 500. */
 function handlerSource(release: string, failing = false): string {
@@ -70,7 +81,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`timed out waiting for ${what}\n${devLog}`);
+  throw new Error(`timed out waiting for ${what}\n${dev?.log() ?? ''}`);
 }
 
 async function latestSha(): Promise<string | undefined> {
@@ -165,28 +176,12 @@ beforeAll(async () => {
   await mkdir(join(project, 'fn'));
   entry = join(project, 'fn', 'handler.ts');
   await writeFile(entry, handlerSource('v1'));
-  dev = spawn(process.execPath, ['--import', 'tsx', DEV_CHILD, stateDir, entry], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  dev.stderr?.on('data', (chunk) => (devLog += String(chunk)));
-  const lines = createInterface({ input: dev.stdout as NodeJS.ReadableStream });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dev did not start\n${devLog}`)), 50_000);
-    dev.once('exit', (code) => reject(new Error(`dev exited ${code}\n${devLog}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-  });
+  dev = await startDevChild(stateDir, entry);
+  url = dev.url;
 }, 60_000);
 
 afterAll(async () => {
-  if (dev !== undefined && dev.exitCode === null) {
-    const exited = new Promise((resolve) => dev.once('exit', resolve));
-    dev.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    if (dev.exitCode === null) dev.kill('SIGKILL');
-  }
+  await dev?.stop();
   if (project !== undefined) await rm(project, { recursive: true, force: true });
 });
 
@@ -242,17 +237,7 @@ describe('release rollout against the running local stack', () => {
 
   it('Ctrl-C rolls back and says so', async () => {
     ownTraffic = traffic();
-    const run = rolloutInChild(
-      '3',
-      '--steps',
-      '20,100',
-      '--interval',
-      '60s',
-      '--tick',
-      '1s',
-      '--max-p99-ratio',
-      '20',
-    );
+    const run = rolloutInChild(...LONG_FIRST_STEP);
     await canaryAt('3', 0.2);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(3);
@@ -263,17 +248,7 @@ describe('release rollout against the running local stack', () => {
 
   it('a concurrent `release rollback` stops a running rollout within about a second', async () => {
     ownTraffic = traffic();
-    const run = rolloutInChild(
-      '3',
-      '--steps',
-      '20,100',
-      '--interval',
-      '60s',
-      '--tick',
-      '1s',
-      '--max-p99-ratio',
-      '20',
-    );
+    const run = rolloutInChild(...LONG_FIRST_STEP);
     await canaryAt('3', 0.2);
     const rolledBack = await release('rollback');
     expect(rolledBack).toMatchObject({ code: 0, stdout: 'prod: 2+3@20% → 2\n' });
