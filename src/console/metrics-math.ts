@@ -2,9 +2,14 @@
  * Per-version rates from the dev server's cumulative metrics (`GET /_stagecraft/metrics`,
  * {@link MetricsSnapshot}): the difference of two snapshots is the window between them, so
  * requests per second, error rate and latency percentiles follow by subtraction. Pure, and
- * bundled into the browser script as is (it imports only types).
+ * bundled into the browser script as is (it imports only platform/metrics.ts, which has no
+ * Node imports).
  */
-import type { MetricsSnapshot, VersionCounters } from '../platform/metrics.ts';
+import {
+  histogramQuantile,
+  type MetricsSnapshot,
+  type VersionCounters,
+} from '../platform/metrics.ts';
 
 /** One version's numbers over the window between two snapshots. */
 export interface VersionRates {
@@ -43,34 +48,6 @@ export function diffCounters(
     ),
     latency_sum_ms: next.latency_sum_ms - prev.latency_sum_ms,
   };
-}
-
-/**
- * The `q` quantile (0..1) of a latency histogram: `buckets[i]` counts samples ≤ `boundsMs[i]`
- * (and above the previous bound); one more bucket holds everything slower than the last bound.
- * Interpolates linearly inside the bucket, as Prometheus' `histogram_quantile` does; a quantile
- * that falls in the overflow bucket is reported as the last bound (its true value is unknown).
- * Undefined when the histogram is empty.
- */
-export function histogramQuantile(
-  buckets: readonly number[],
-  boundsMs: readonly number[],
-  q: number,
-): number | undefined {
-  const total = buckets.reduce((sum, count) => sum + count, 0);
-  if (total <= 0) return undefined;
-  const rank = q * total;
-  let below = 0;
-  for (const [index, count] of buckets.entries()) {
-    if (count > 0 && below + count >= rank) {
-      const upper = boundsMs[index];
-      if (upper === undefined) return boundsMs[boundsMs.length - 1];
-      const lower = index === 0 ? 0 : (boundsMs[index - 1] ?? 0);
-      return lower + ((upper - lower) * Math.max(0, rank - below)) / count;
-    }
-    below += count;
-  }
-  return boundsMs[boundsMs.length - 1];
 }
 
 /** One version's {@link VersionRates} between two of its cumulative counter sets. */

@@ -8,6 +8,8 @@
  *   CloudWatch `GetMetricData`.
  * - Readers (the rollout's judgement, the release console) see one version's
  *   {@link WindowStats} over a time window through a {@link VersionMetricsSource}.
+ *
+ * Pure and free of Node imports: the release console's browser script bundles it too.
  */
 import { LATENCY_BUCKETS_MS } from '../config/metrics.ts';
 
@@ -77,4 +79,33 @@ export function emptyCounters(): VersionCounters {
     latency_buckets: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0),
     latency_sum_ms: 0,
   };
+}
+
+/**
+ * The `q` quantile (0..1) of a latency histogram: `buckets[i]` counts samples ≤ `boundsMs[i]`
+ * (and above the previous bound); one more bucket holds everything slower than the last bound.
+ * Interpolates linearly inside the bucket, as Prometheus' `histogram_quantile` does; a quantile
+ * that falls in the overflow bucket is reported as the last bound (its true value is unknown).
+ * Undefined when the histogram is empty. The one quantile of the project: the rollout's
+ * judgement (platform/local/metrics-source.ts) and the release console both use it.
+ */
+export function histogramQuantile(
+  buckets: readonly number[],
+  boundsMs: readonly number[],
+  q: number,
+): number | undefined {
+  const total = buckets.reduce((sum, count) => sum + count, 0);
+  if (total <= 0) return undefined;
+  const rank = q * total;
+  let below = 0;
+  for (const [index, count] of buckets.entries()) {
+    if (count > 0 && below + count >= rank) {
+      const upper = boundsMs[index];
+      if (upper === undefined) return boundsMs[boundsMs.length - 1];
+      const lower = index === 0 ? 0 : (boundsMs[index - 1] ?? 0);
+      return lower + ((upper - lower) * Math.max(0, rank - below)) / count;
+    }
+    below += count;
+  }
+  return boundsMs[boundsMs.length - 1];
 }

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS_MS } from '../../src/config/metrics.ts';
+import { diffCounters, snapshotRates, versionRates } from '../../src/console/metrics-math.ts';
 import {
-  diffCounters,
+  emptyCounters,
   histogramQuantile,
-  snapshotRates,
-  versionRates,
-} from '../../src/console/metrics-math.ts';
-import { emptyCounters, type VersionCounters } from '../../src/platform/metrics.ts';
+  type VersionCounters,
+} from '../../src/platform/metrics.ts';
 import type { MetricsSnapshot } from '../../src/platform/metrics.ts';
 
 const BOUNDS = [10, 20, 50, 100];

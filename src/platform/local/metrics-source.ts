@@ -7,11 +7,12 @@
 import { LATENCY_BUCKETS_MS } from '../../config/metrics.ts';
 import { ReleaseError } from '../../errors.ts';
 import { runningDevUrl } from '../../state/dev-lock.ts';
-import type {
-  MetricsSnapshot,
-  VersionCounters,
-  VersionMetricsSource,
-  WindowStats,
+import {
+  histogramQuantile,
+  type MetricsSnapshot,
+  type VersionCounters,
+  type VersionMetricsSource,
+  type WindowStats,
 } from '../metrics.ts';
 
 /** The path of the dev server's metrics (kept equal to the gateway's route by a test). */
@@ -123,30 +124,5 @@ export function windowStats(
   const requests = end.requests - (start?.requests ?? 0);
   const errors = end.status_5xx - (start?.status_5xx ?? 0);
   const buckets = end.latency_buckets.map((count, i) => count - (start?.latency_buckets[i] ?? 0));
-  return { requests, errors, p99Ms: quantileFromBuckets(buckets, boundsMs, 0.99) };
-}
-
-/**
- * The q-quantile of a histogram, interpolated linearly inside its bucket (as Prometheus's
- * `histogram_quantile`); the overflow bucket answers its lower bound. Undefined when empty.
- */
-export function quantileFromBuckets(
-  buckets: readonly number[],
-  boundsMs: readonly number[],
-  q: number,
-): number | undefined {
-  const total = buckets.reduce((sum, count) => sum + count, 0);
-  if (total <= 0) return undefined;
-  const rank = q * total;
-  let below = 0;
-  for (const [index, count] of buckets.entries()) {
-    if (count > 0 && below + count >= rank) {
-      const upper = boundsMs[index];
-      const lower = index === 0 ? 0 : (boundsMs[index - 1] as number);
-      if (upper === undefined) return lower;
-      return lower + ((upper - lower) * (rank - below)) / count;
-    }
-    below += count;
-  }
-  return boundsMs[boundsMs.length - 1];
+  return { requests, errors, p99Ms: histogramQuantile(buckets, boundsMs, 0.99) };
 }

@@ -9,11 +9,11 @@ import { METRICS_PATH } from '../../../src/local/gateway/metrics-route.ts';
 import {
   METRICS_ENDPOINT,
   openLocalMetricsSource,
-  quantileFromBuckets,
   windowStats,
 } from '../../../src/platform/local/metrics-source.ts';
 import {
   emptyCounters,
+  histogramQuantile,
   type MetricsSnapshot,
   type VersionCounters,
 } from '../../../src/platform/metrics.ts';
@@ -124,11 +124,11 @@ describe('the local metrics source', () => {
     // 200 samples in the (5, 10] bucket: the p99 (rank 198) is 5 + 5 × 198/200.
     expect(windowStats(start, end).p99Ms).toBeCloseTo(5 + (5 * 198) / 200, 9);
     expect(windowStats(undefined, undefined)).toEqual({ requests: 0, errors: 0, p99Ms: undefined });
-    expect(quantileFromBuckets([0, 0], [1], 0.99)).toBeUndefined();
+    expect(histogramQuantile([0, 0], [1], 0.99)).toBeUndefined();
     // Everything in the overflow bucket: its lower bound.
     const overflow = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
     overflow[LATENCY_BUCKETS_MS.length] = 5;
-    expect(quantileFromBuckets(overflow, LATENCY_BUCKETS_MS, 0.99)).toBe(LATENCY_BUCKETS_MS.at(-1));
+    expect(histogramQuantile(overflow, LATENCY_BUCKETS_MS, 0.99)).toBe(LATENCY_BUCKETS_MS.at(-1));
   });
 
   it('keeps the snapshot taken at a window start and subtracts it from later ones', async () => {
