@@ -1,6 +1,6 @@
 /**
- * A `release rollout` in progress: `<state>/rollout.json` (what it does and the step it is at,
- * replaced atomically at every step change) and `<state>/rollout.lock` (the pid lock of the
+ * A `release rollout` in progress: `<state>/rollout.json` (what it does, the step it is at and
+ * the last tick's numbers, replaced atomically at every step change and every tick) and `<state>/rollout.lock` (the pid lock of the
  * process running it). A rollout killed with `kill -9` leaves the record and a lock whose
  * process is gone: `release status` shows it as interrupted, `release rollout --resume`
  * takes the lock over and continues, `release rollback` ends it.
@@ -23,6 +23,43 @@ export interface RolloutStepRecord {
   readonly percent: number;
   /** How long the step is watched (ms). */
   readonly duration_ms: number;
+}
+
+/** One version's numbers in a tick's window, as recorded. */
+export interface RolloutWindowRecord {
+  readonly version: string;
+  readonly requests: number;
+  readonly errors: number;
+  /** errors / requests (0 without requests). */
+  readonly error_rate: number;
+  /** 99th percentile latency (ms), null without samples. */
+  readonly p99_ms: number | null;
+}
+
+/**
+ * The last judgement of the current step (what the release console shows while a rollout
+ * runs). Absent in records written before it existed and before a step's first tick.
+ */
+export interface RolloutTickRecord {
+  /** When the tick was judged, ISO 8601. */
+  readonly at: string;
+  /** 1-based step number, of `steps`. */
+  readonly step: number;
+  readonly steps: number;
+  /** The canary's share (%). */
+  readonly percent: number;
+  /** ms since the step's window started. */
+  readonly elapsed_ms: number;
+  readonly canary: RolloutWindowRecord;
+  readonly baseline: RolloutWindowRecord;
+  /** The one-sided p-value of the error comparison. */
+  readonly p_value: number;
+  /** Canary p99 / baseline p99, when judged. */
+  readonly p99_ratio: number | null;
+  /** `watch`, `pass`, `fail`, `extend` or `continue-inconclusive`. */
+  readonly decision: string;
+  /** Why, for fail / extend / continue. */
+  readonly reason?: string;
 }
 
 /** `<state>/rollout.json`. */
@@ -54,6 +91,8 @@ export interface RolloutRecord {
   readonly started_at: string;
   /** The command that started it. */
   readonly command: string;
+  /** The last tick's numbers and verdict (optional: older records have none). */
+  readonly last_tick?: RolloutTickRecord;
 }
 
 /** Where a rollout record stands. */
@@ -153,6 +192,10 @@ export async function readRollout(stateDir: string): Promise<RolloutRecord | und
   ) {
     throw damaged(path, 'is not a rollout record');
   }
+  if (value.last_tick !== undefined && !isTick(value.last_tick)) {
+    // Only a display aid: a malformed one is dropped rather than blocking --resume or rollback.
+    return withoutTick(value as RolloutRecord);
+  }
   return value as RolloutRecord;
 }
 
@@ -168,6 +211,25 @@ export async function clearRollout(stateDir: string, id?: string): Promise<void>
     if (current !== undefined && current.id !== id) return;
   }
   await rm(stateLayout(stateDir).rollout, { force: true });
+}
+
+/** The record without its last tick (a new step starts without one). */
+export function withoutTick(record: RolloutRecord): RolloutRecord {
+  const copy: { -readonly [K in keyof RolloutRecord]: RolloutRecord[K] } = { ...record };
+  delete copy.last_tick;
+  return copy;
+}
+
+function isTick(value: unknown): value is RolloutTickRecord {
+  const tick = value as Partial<RolloutTickRecord> | null;
+  return (
+    typeof tick === 'object' &&
+    tick !== null &&
+    typeof tick.step === 'number' &&
+    typeof tick.decision === 'string' &&
+    typeof tick.canary?.requests === 'number' &&
+    typeof tick.baseline?.requests === 'number'
+  );
 }
 
 async function holderIsGone(holder: RolloutLockRecord | 'unreadable'): Promise<boolean> {

@@ -9,7 +9,8 @@
  * once) but the release lock only while it moves the alias, so that `release rollback` from
  * another terminal can act: the rollout re-reads prod's alias at least every second and stops
  * as soon as the alias is no longer the one it set. Its progress is `rollout.json`, replaced at
- * every step, so a `kill -9` leaves enough to `--resume` (or to end it with `rollback`).
+ * every step and every tick (the last tick's numbers), so a `kill -9` leaves enough to
+ * `--resume` (or to end it with `rollback`).
  *
  * Its dependencies are injected: the control plane (in the context), a
  * {@link VersionMetricsSource} and an optional alarm check, so the same code runs locally, on
@@ -29,6 +30,7 @@ import {
   acquireRolloutLock,
   clearRollout,
   type RolloutRecord,
+  withoutTick,
   writeRollout,
 } from '../../state/rollout.ts';
 import {
@@ -206,7 +208,7 @@ class Run {
     const step = r.schedule.steps[index] as { percent: number; duration_ms: number };
     const total = r.schedule.steps.length;
     if (index !== r.step) {
-      this.#record = { ...r, step: index };
+      this.#record = { ...withoutTick(r), step: index };
       await writeRollout(this.ctx.stateDir, this.#record);
     }
     this.#emit({ kind: 'step', step: index + 1, steps: total, percent: step.percent });
@@ -295,6 +297,7 @@ class Run {
           decision,
         );
         this.#emit({ kind: 'tick', tick: last });
+        await this.#recordTick(last);
         switch (decision.kind) {
           case 'watch':
             continue;
@@ -417,6 +420,13 @@ class Run {
     this.#emit({ kind: 'note', text: `rolling back: ${reason}` });
     this.#owned = prod;
     await this.#move({ version: this.#record.baseline }, 'abort', this.#record.step);
+  }
+
+  // The last tick goes into rollout.json (replaced atomically), where `release status` and the
+  // release console read it while the rollout runs.
+  async #recordTick(tick: TickReport): Promise<void> {
+    this.#record = { ...this.#record, last_tick: { at: this.ctx.now().toISOString(), ...tick } };
+    await writeRollout(this.ctx.stateDir, this.#record);
   }
 
   async #recordStep(report: StepReport): Promise<void> {

@@ -4,7 +4,7 @@ import { isReleaseError } from '../../errors.ts';
 import type { ApiDeploymentInfo } from '../../platform/control-plane.ts';
 import type { ReleaseTarget } from '../../platform/control-plane.ts';
 import type { VersionInfo } from '../../platform/version.ts';
-import { readRolloutState } from '../../state/rollout.ts';
+import { readRolloutState, type RolloutTickRecord } from '../../state/rollout.ts';
 import {
   readVerification,
   type VerificationRecord,
@@ -83,6 +83,8 @@ export interface StatusResult {
     readonly schedule: string;
     readonly started_at: string;
     readonly pid?: number;
+    /** The last tick's numbers and verdict (absent before the step's first tick). */
+    readonly last_tick?: RolloutTickRecord;
   } | null;
 }
 
@@ -154,6 +156,10 @@ export async function releaseStatus(ctx: ReleaseContext): Promise<StatusResult> 
             schedule: rollout.record.schedule.name,
             started_at: rollout.record.started_at,
             ...(rollout.pid !== undefined ? { pid: rollout.pid } : {}),
+            ...(rollout.record.last_tick !== undefined &&
+            rollout.record.last_tick.step === rollout.record.step + 1
+              ? { last_tick: rollout.record.last_tick }
+              : {}),
           },
   };
 }

@@ -1,7 +1,7 @@
 // The rollout operation on the local control plane of a temp state dir, with a fake metrics
 // source and a fake clock: each sleep advances the clock, and the source answers what a given
 // request rate would have produced in the window at prod's current weights.
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isReleaseError } from '../../../src/errors.ts';
 import type { ControlPlane } from '../../../src/platform/control-plane.ts';
@@ -295,6 +295,53 @@ describe('release rollout (fake clock, fake metrics)', () => {
     });
   });
 
+  it('keeps the last tick in rollout.json while a step runs; status shows it for that step', async () => {
+    const { stateDir, ctx, deps } = await setup({ rps: 50, errorRate: {} });
+    const seen: unknown[] = [];
+    const sleep = deps.sleep as (ms: number) => Promise<void>;
+    const result = await rollout(ctx, OPTIONS, {
+      ...deps,
+      sleep: async (ms) => {
+        const status = await releaseStatus(ctx);
+        if (status.rollout?.last_tick !== undefined) seen.push(status.rollout.last_tick);
+        await sleep(ms);
+      },
+    });
+    expect(result.outcome).toBe('succeeded');
+    // The first tick of step 1 (10 s into its window): 20 % of 50 req/s on the canary.
+    expect(seen[0]).toMatchObject({
+      step: 1,
+      steps: 3,
+      percent: 20,
+      elapsed_ms: 10_000,
+      canary: { version: '2', requests: 100, errors: 0 },
+      baseline: { version: '1', requests: 400, errors: 0 },
+      decision: 'watch',
+    });
+    expect(typeof (seen[0] as { at: unknown }).at).toBe('string');
+    // Step 2's ticks replace step 1's; the record is gone at the end.
+    const steps = new Set(seen.map((tick) => (tick as { step: number }).step));
+    expect([...steps]).toEqual([1, 2]);
+    expect(await readRollout(stateDir)).toBeUndefined();
+  });
+
+  it('reads a rollout.json written before ticks were recorded, and drops a malformed tick', async () => {
+    const { stateDir, store, ctx } = await setup({ rps: 50, errorRate: {} });
+    await setProd(store, { version: '1', weights: { '2': 0.5 } });
+    const old = JSON.stringify(interruptedRecord(), null, 2);
+    expect(old).not.toContain('last_tick');
+    await writeFile(stateLayout(stateDir).rollout, `${old}\n`);
+    expect(await readRollout(stateDir)).toEqual(interruptedRecord());
+    const status = await releaseStatus(ctx);
+    expect(status.rollout).toMatchObject({ state: 'interrupted', step: 2, version: '2' });
+    expect(status.rollout).not.toHaveProperty('last_tick');
+    await writeFile(
+      stateLayout(stateDir).rollout,
+      JSON.stringify({ ...interruptedRecord(), last_tick: { step: 'two' } }),
+    );
+    expect(await readRollout(stateDir)).toEqual(interruptedRecord());
+  });
+
   it('--resume without an interrupted rollout is refused', async () => {
     const { ctx, deps } = await setup({ rps: 50, errorRate: {} });
     await expect(rollout(ctx, { ...OPTIONS, resume: true }, deps)).rejects.toSatisfy((error) =>
@@ -316,8 +363,7 @@ function asAws(cp: ControlPlane): ControlPlane {
     stageUrl: (stage) => cp.stageUrl(stage),
     listApiDeployments: () => cp.listApiDeployments(),
     getApiStage: (stage) => cp.getApiStage(stage),
-    updateApiStage: (stage, deployment, expected) =>
-      cp.updateApiStage(stage, deployment, expected),
+    updateApiStage: (stage, deployment, expected) => cp.updateApiStage(stage, deployment, expected),
   };
 }
 
