@@ -1,7 +1,9 @@
 /**
  * What the console shows of the release state, read in one go: the same `release status`
  * answer the CLI prints, the history (newest first) and the last verification with its report.
- * The page renders it; the event stream (feed.ts) pushes it whenever it changes.
+ * The page renders it; the event stream (feed.ts) pushes it whenever it changes. The rollout
+ * panel's numbers come from the same reads (./rollout.ts): `release status`'s `rollout` field
+ * (rollout.json, with the last tick) and the history.
  *
  * A new panel adds its own field here (read through its own part's reader) and a panel module
  * in web/panels/; nothing else changes.
@@ -13,6 +15,7 @@ import { releaseHistory } from '../release/operations/history.ts';
 import { releaseStatus, type StatusResult } from '../release/operations/status.ts';
 import { SILENT_PROGRESS } from '../release/progress.ts';
 import type { HistoryEntry } from '../state/history.ts';
+import { type ConsoleRollout, consoleRollout } from './rollout.ts';
 import {
   readVerification,
   type VerificationRecord,
@@ -37,6 +40,8 @@ export interface ConsoleState {
   readonly verification: VerificationRecord | null;
   /** The versions (`$LATEST` included) whose code the last passing verification covers. */
   readonly verified_versions: readonly string[];
+  /** The running, interrupted or latest ended `release rollout`, or null (./rollout.ts). */
+  readonly rollout: ConsoleRollout | null;
   /** Why (part of) the state could not be read, e.g. a damaged state file; else absent. */
   readonly problem?: string;
 }
@@ -105,6 +110,7 @@ export function consoleStateReader(stateDir: string, now = () => new Date()): Co
       history_total: history.length,
       verification,
       verified_versions: verified,
+      rollout: consoleRollout(status, history),
       ...(problems.length > 0 && { problem: problems.join('; ') }),
     };
   };

@@ -1,5 +1,6 @@
 import { formatPercent } from '../../../platform/alias.ts';
 import type { StatusResult } from '../../../release/operations/status.ts';
+import { describeRolloutEvent } from '../../../release/rollout/history-text.ts';
 import type { HistoryEntry } from '../../../state/history.ts';
 
 /** `release status` for people. */
@@ -85,38 +86,13 @@ export function formatHistoryEntry(entry: HistoryEntry): string {
 
 // A rollout event: start, resume, one step's verdict with its numbers, or the outcome.
 function formatRolloutEntry(entry: HistoryEntry): string {
-  const text = (key: string) => (typeof entry[key] === 'string' ? (entry[key] as string) : '?');
-  const num = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : '?');
-  let what: string;
-  switch (entry.event) {
-    case 'start':
-      what = `rollout start: version ${text('version')} over ${text('baseline')} (${text('schedule')})`;
-      break;
-    case 'resume':
-      what = `rollout resume: version ${text('version')} at step ${num('step')}`;
-      break;
-    case 'step': {
-      const side = (key: string) => {
-        const w = entry[key] as { requests?: number; error_rate?: number; p99_ms?: number | null };
-        if (typeof w !== 'object' || w === null) return '';
-        const rate = `${Number(((w.error_rate ?? 0) * 100).toFixed(2))}%`;
-        return ` ${key} ${w.requests ?? 0} req ${rate} err p99 ${w.p99_ms ?? '-'} ms`;
-      };
-      const reason = typeof entry.reason === 'string' ? ` — ${entry.reason}` : '';
-      what =
-        `rollout step ${num('step')}/${num('steps')} ${num('percent')}%: ${text('verdict')}` +
-        `${side('canary')}${side('baseline')}${reason}`;
-      break;
-    }
-    case 'end': {
-      const reason = typeof entry.reason === 'string' ? ` — ${entry.reason}` : '';
-      what = `rollout ${text('outcome')}${reason}`;
-      break;
-    }
-    default:
-      what = 'rollout';
-  }
-  return [entry.at, entry.user, entry.command, what, entry.forced ? 'FORCED' : '']
+  return [
+    entry.at,
+    entry.user,
+    entry.command,
+    describeRolloutEvent(entry),
+    entry.forced ? 'FORCED' : '',
+  ]
     .filter((part) => part !== '')
     .join('  ');
 }
