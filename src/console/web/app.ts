@@ -7,6 +7,7 @@ import { h, replace } from './dom.ts';
 import { followState } from './live.ts';
 import type { Panel } from './panel.ts';
 import { historyPanel } from './panels/history.ts';
+import { rolloutPanel } from './panels/rollout.ts';
 import { stagesPanel } from './panels/stages.ts';
 import { trafficPanel } from './panels/traffic.ts';
 import { verificationPanel } from './panels/verification.ts';
@@ -15,6 +16,7 @@ function mountConsole(main: HTMLElement, live: HTMLElement): void {
   // The panels, in page order; a new panel is one more entry.
   const panels: Panel[] = [
     stagesPanel(),
+    rolloutPanel(),
     trafficPanel({ url: CONSOLE_PATHS.metrics, intervalMs: 2000, windowMs: 5 * 60_000 }),
     historyPanel(),
     verificationPanel(),

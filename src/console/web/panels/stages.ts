@@ -4,6 +4,7 @@
 import { LATEST, STAGES } from '../../../config/stages.ts';
 import { formatRouting } from '../../../platform/alias.ts';
 import type { VersionInfo } from '../../../platform/version.ts';
+import type { ApiStageStatus } from '../../../release/operations/status.ts';
 import type { ConsoleState } from '../../state.ts';
 import { h, replace, shortSha, time } from '../dom.ts';
 import type { Panel } from '../panel.ts';
@@ -76,6 +77,25 @@ function versionCard(
   );
 }
 
+// The stage's API deployment (an immutable snapshot of the API definition): id, created,
+// verified. Absent when the state dir has none yet.
+function apiLine(api: ApiStageStatus | undefined): HTMLElement | false {
+  if (api === undefined) return false;
+  return h(
+    'p',
+    { class: 'api', 'data-api': api.deployment },
+    h('span', { class: 'label', title: 'API Gateway deployment' }, 'API deployment'),
+    h('code', { title: api.deployment }, shortSha(api.deployment)),
+    api.created_at !== '' && h('span', { class: 'muted' }, 'created ', time(api.created_at)),
+    h(
+      'span',
+      { class: `badge ${api.verified ? 'ok' : 'warn'}` },
+      api.verified ? 'verified' : 'unverified',
+    ),
+    api.description !== '' && h('span', { class: 'muted' }, api.description),
+  );
+}
+
 /** The stages panel. */
 export function stagesPanel(): Panel {
   let root: HTMLElement;
@@ -116,6 +136,7 @@ export function stagesPanel(): Panel {
               { class: `versions${split.length > 1 ? ' split' : ''}` },
               ...split.map((share) => versionCard(share, state, split.length > 1, latestSha)),
             ),
+            apiLine(status.api?.[stage]),
           );
         }),
       );
