@@ -1,8 +1,11 @@
 // `npm run screenshot`: the README's picture of the release console (docs/images/console.png).
 // Starts the local stack in this process on a temp state dir with the release console, makes
 // a second version (a marker added to a wrapper of the real handler), verifies it and starts a
-// 25 % canary with the real CLI, sends a little traffic, and photographs the page at 1280 wide
-// in headless Chromium (see scripts/chromium.ts).
+// `release rollout` (25 %, then 100 % after ten minutes; bin/stagecraft in a child process),
+// sends a little traffic, and photographs the page at 1280 wide in headless Chromium (see
+// scripts/chromium.ts) while the rollout judges its first step. The rollout is then
+// interrupted (it rolls back) and everything removed.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +65,22 @@ try {
   await writeFile(entry, wrapper('2'));
   await stack.rebuild();
   await cli('release', 'verify');
-  await cli('release', 'promote', '--canary', '25');
+  const rollout = spawn(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, 'bin/stagecraft'),
+      'release',
+      'rollout',
+      '--steps',
+      '25,100',
+      '--interval',
+      '10m',
+      '--tick',
+      '2s',
+    ],
+    { cwd: temp, stdio: 'ignore' },
+  );
+  const rolloutExited = new Promise((done) => rollout.once('exit', done));
 
   const browser = await launchBrowser({ viewport: { width: 1280, height: 800 } });
   try {
@@ -80,12 +98,18 @@ try {
       await new Promise((done) => setTimeout(done, 20));
     }
     await page.waitForTimeout(2500); // one more metrics poll
+    await page
+      .locator('.rollout[data-rollout-state="running"] [data-side="canary"]')
+      .waitFor({ timeout: 10_000 });
     await page.screenshot({ path: OUTPUT, fullPage: true });
     console.log(
       `stagecraft: console screenshot written to ${OUTPUT.slice(PROJECT_ROOT.length + 1)}`,
     );
   } finally {
     await browser.close();
+    rollout.kill('SIGINT'); // rolls back
+    await Promise.race([rolloutExited, new Promise((done) => setTimeout(done, 10_000))]);
+    if (rollout.exitCode === null) rollout.kill('SIGKILL');
   }
 } finally {
   await stack.stop();

@@ -146,6 +146,17 @@ describe('the release console during a rollout', () => {
       ).toBeGreaterThan(0);
       expect(await running.locator('.verdict').getAttribute('data-decision')).toBe('watch');
       expect(await page.textContent('[data-serves="prod"]')).toBe('version 1 + 20% version 2');
+      // The panel's numbers fit a phone-width window.
+      await page.setViewportSize({ width: 360, height: 740 });
+      const widths = (await page.evaluate(`({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+        widest: Math.max(
+          ...[...document.querySelectorAll('.panel-rollout *')].map((e) => e.getBoundingClientRect().right),
+        ),
+      })`)) as { scroll: number; client: number; widest: number };
+      expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+      expect(widths.widest).toBeLessThanOrEqual(widths.client);
 
       // Now some ids fail on the canary: the rollout aborts mid-step.
       load.state.bad = true;
