@@ -22,6 +22,13 @@ export const METRIC_NAMES = {
 } as const;
 
 /**
+ * The function's environment variable that turns its EMF lines off (`off`). The local runtime
+ * sets it: `stagecraft dev` counts per version in its gateway (GET /_stagecraft/metrics), so the
+ * lines would only double the function log there. Unset on AWS, where the lines are the metrics.
+ */
+export const EMF_SWITCH_ENV = 'STAGECRAFT_EMF';
+
+/**
  * Upper bounds (ms, inclusive) of the local latency histogram's buckets; one more bucket past
  * the last holds everything slower. Fixed, so two cumulative snapshots subtract bucket by
  * bucket into the histogram of the window between them.

@@ -4,6 +4,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Stage } from '../config/stages.ts';
 import { readJsonBody } from './body.ts';
+import { defaultMetricsSink, emfLine, type MetricsSink } from './emf.ts';
 import { RequestHeaders } from './headers.ts';
 import { HttpError } from './http-error.ts';
 import { createLogger, errorFields, type Logger, type LogLevel } from './logger.ts';
@@ -35,7 +36,7 @@ export interface HandlerDependencies {
   /** Where a stage keeps its `Idempotency-Key` records (its own user table, see records.ts). */
   readonly idempotencyFor: (stage: Stage) => IdempotencyRecords;
   /**
-   * Clock for `created_at` / `updated_at` and log timestamps.
+   * Clock for `created_at` / `updated_at`, log timestamps and the EMF lines' timestamps.
    * @default () => new Date()
    */
   readonly now?: () => Date;
@@ -49,6 +50,11 @@ export interface HandlerDependencies {
    * @default ROUTES
    */
   readonly routes?: readonly RouteSpec[];
+  /**
+   * Where each request's CloudWatch EMF line goes (see emf.ts); null writes none.
+   * @default stdout inside a Lambda runtime unless STAGECRAFT_EMF=off, else none
+   */
+  readonly metrics?: MetricsSink | null;
 }
 
 /** One validated request on its way to an operation. */
@@ -126,9 +132,12 @@ export function createHandler(dependencies: HandlerDependencies): ProxyHandler {
   const router = new Router(dependencies.routes ?? ROUTES);
   const now = dependencies.now ?? (() => new Date());
   const logger = dependencies.logger ?? createLogger({ now });
+  const metrics =
+    dependencies.metrics === undefined ? defaultMetricsSink() : (dependencies.metrics ?? undefined);
 
   return async (event, context) => {
     const started = performance.now();
+    const arrived = now().getTime();
     const requestId = requestIdOf(event, context);
     const functionVersion = headerSafe(context?.functionVersion) ?? 'unknown';
     let stage: Stage | undefined;
@@ -169,6 +178,7 @@ export function createHandler(dependencies: HandlerDependencies): ProxyHandler {
         outcome = errorFields(error);
       }
     }
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     logger.log(level, 'request', {
       request_id: requestId,
       aws_request_id: context?.awsRequestId,
@@ -177,14 +187,48 @@ export function createHandler(dependencies: HandlerDependencies): ProxyHandler {
       method: typeof event?.httpMethod === 'string' ? printable(event.httpMethod) : undefined,
       route,
       status: reply.status,
-      latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      latency_ms: latencyMs,
       ...outcome,
     });
-    return toProxyResult(reply, {
+    const result = toProxyResult(reply, {
       'X-Request-Id': requestId,
       'X-Function-Version': functionVersion,
     });
+    // Last, once the answer exists: a line is written exactly when the function answers. An
+    // invocation that fails instead (a throw escaping here, a crash, a timeout) writes none, and
+    // Lambda counts it in AWS/Lambda Errors: the rollout adds the two without counting twice
+    // (src/platform/aws/metrics.ts).
+    if (metrics !== undefined) {
+      writeMetrics(metrics, {
+        stage: metricsStage(event, stage),
+        version: headerSafe(context?.functionVersion) ?? metricsVersion(),
+        status: reply.status,
+        latencyMs,
+        at: arrived,
+      });
+    }
+    return result;
   };
+}
+
+// A metrics line must never fail the request it describes.
+function writeMetrics(sink: MetricsSink, metrics: Parameters<typeof emfLine>[0]): void {
+  try {
+    sink(emfLine(metrics));
+  } catch {
+    // stdout gone: nothing useful left to do with the line
+  }
+}
+
+// The `Stage` dimension: the API Gateway stage the request came through, else the stage the
+// alias named (a direct invoke), else `unknown`.
+function metricsStage(event: APIGatewayProxyEvent, resolved: Stage | undefined): string {
+  return headerSafe(event?.requestContext?.stage) ?? resolved ?? 'unknown';
+}
+
+// `context.functionVersion` is set by every Lambda runtime; the environment is the fallback.
+function metricsVersion(): string {
+  return headerSafe(process.env.AWS_LAMBDA_FUNCTION_VERSION) ?? 'unknown';
 }
 
 // API Gateway's request id (also in its access log and x-amzn-RequestId) when the event has

@@ -66,6 +66,8 @@ describe('FunctionRunner', () => {
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         STAGECRAFT_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+        // The gateway counts locally: the function's EMF lines are off (src/service/emf.ts).
+        STAGECRAFT_EMF: 'off',
       });
       // The developer's own environment does not leak into the function.
       expect(seen.env.AWS_PROFILE).toBeUndefined();

@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { LAMBDA_HANDLER } from '../../config/bundle-layout.ts';
 import { sourcePath } from '../../config/project-paths.ts';
 import { FUNCTION_MEMORY_MB, FUNCTION_TIMEOUT_SECONDS } from '../../config/gateway.ts';
+import { EMF_SWITCH_ENV } from '../../config/metrics.ts';
 import { FunctionWorker } from './function-worker.ts';
 import { LogBatcher } from './log-batcher.ts';
 import type { InvokeOutcome } from './function-worker.ts';
@@ -213,6 +214,10 @@ export class FunctionRunner {
       AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(version),
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+      // The gateway counts per version itself (GET /_stagecraft/metrics): the function's
+      // CloudWatch EMF lines would only double its log here. A function environment may set
+      // it back to `on` to see them.
+      [EMF_SWITCH_ENV]: 'off',
       ...this.options.environment,
     };
   }
