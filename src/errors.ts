@@ -82,6 +82,10 @@ export type ReleaseErrorCode =
   | 'aws.credentials'
   /** AWS cannot be reached (DNS, connection refused, timeout). */
   | 'aws.network'
+  /** CloudWatch could not return a metric the rollout judges by (GetMetricData). */
+  | 'aws.metrics'
+  /** A CloudWatch alarm named for the rollout (`--alarm`) does not exist. */
+  | 'alarm.not-found'
   /** The project's smoke.config file is malformed. */
   | 'config.invalid'
   /** A state file (history, verification) cannot be read. */

@@ -75,6 +75,7 @@ describe('AWS throttling', () => {
     try {
       expect(await clients.lambda.config.maxAttempts()).toBe(AWS_RETRY.maxAttempts);
       expect(await clients.cloudformation.config.maxAttempts()).toBe(AWS_RETRY.maxAttempts);
+      expect(await clients.cloudwatch?.config.maxAttempts()).toBe(AWS_RETRY.maxAttempts);
     } finally {
       clients.destroy();
     }

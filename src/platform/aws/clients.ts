@@ -1,5 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 
 /**
@@ -20,6 +21,12 @@ export interface AwsClients {
    * without it the API-deployment operations fail `api.not-found`.
    */
   readonly apigateway?: APIGatewayClient;
+  /**
+   * CloudWatch: the rollout's per-version metrics (GetMetricData) and alarms (DescribeAlarms).
+   * Optional for callers that do not roll out; without it `release rollout --target aws`
+   * fails `rollout.metrics`.
+   */
+  readonly cloudwatch?: CloudWatchClient;
 }
 
 /** Where the clients' region and credentials come from; unset fields use the SDK's chain. */
@@ -49,14 +56,17 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients & {
   const lambda = new LambdaClient(config);
   const cloudformation = new CloudFormationClient(config);
   const apigateway = new APIGatewayClient(config);
+  const cloudwatch = new CloudWatchClient(config);
   return {
     lambda,
     cloudformation,
     apigateway,
+    cloudwatch,
     destroy() {
       lambda.destroy();
       cloudformation.destroy();
       apigateway.destroy();
+      cloudwatch.destroy();
     },
   };
 }

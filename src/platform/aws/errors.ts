@@ -81,6 +81,7 @@ export function translateAwsError(error: unknown, what: string, permission: stri
   switch (name) {
     case 'TooManyRequestsException':
     case 'ThrottlingException':
+    case 'Throttling': // CloudWatch's name for it (GetMetricData, DescribeAlarms)
       throw new ReleaseError(
         'aws.throttled',
         `${what}: AWS is still throttling after the SDK's retries (${message(error)}); wait a ` +
