@@ -4,7 +4,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Stage } from '../config/stages.ts';
 import { readJsonBody } from './body.ts';
-import { defaultMetricsSink, emfLine, type MetricsSink } from './emf.ts';
+import { defaultMetricsSink, emfLine, type MetricsSink, type RequestMetrics } from './emf.ts';
 import { RequestHeaders } from './headers.ts';
 import { HttpError } from './http-error.ts';
 import { createLogger, errorFields, type Logger, type LogLevel } from './logger.ts';
@@ -212,7 +212,7 @@ export function createHandler(dependencies: HandlerDependencies): ProxyHandler {
 }
 
 // A metrics line must never fail the request it describes.
-function writeMetrics(sink: MetricsSink, metrics: Parameters<typeof emfLine>[0]): void {
+function writeMetrics(sink: MetricsSink, metrics: RequestMetrics): void {
   try {
     sink(emfLine(metrics));
   } catch {
