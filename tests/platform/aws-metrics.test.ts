@@ -9,6 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alarmsInAlarm } from '../../src/platform/aws/alarms.ts';
+import { awsRolloutSignals } from '../../src/platform/aws/rollout-signals.ts';
 import {
   alignWindow,
   CLOUDWATCH_SETTLE_MS,
@@ -301,5 +302,19 @@ describe('CloudWatch alarms: DescribeAlarms', () => {
     await expect(alarmsInAlarm(client, ['api-5xx'])).rejects.toThrow(
       /may call cloudwatch:DescribeAlarms/,
     );
+  });
+});
+
+describe('awsRolloutSignals', () => {
+  it('wires the metrics source and the alarm check to one CloudWatch client', async () => {
+    mock.on(GetMetricDataCommand).resolves({ MetricDataResults: [result('requests_0', 7)] });
+    mock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('api-5xx', 'ALARM')] });
+    const signals = awsRolloutSignals({ cloudwatch: client, functionName: FUNCTION });
+    expect(signals.metrics.settleMs).toBe(CLOUDWATCH_SETTLE_MS);
+    expect(
+      await signals.metrics.window({ stage: 'prod', versions: ['1'], from: FROM, to: TO }),
+    ).toEqual({ '1': { requests: 7, errors: 0, p99Ms: undefined } });
+    expect(await signals.alarms(['api-5xx'])).toEqual(['api-5xx']);
+    expect(callLog(mock).map(([name]) => name)).toEqual(['GetMetricData', 'DescribeAlarms']);
   });
 });
