@@ -56,21 +56,6 @@ describe('release rollout command line', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('--target aws says plainly that its metrics source is not wired yet', async () => {
-    const result = await runCli([
-      'release',
-      'rollout',
-      '--target',
-      'aws',
-      '--json',
-      '--state-dir',
-      await stateDir(),
-    ]);
-    expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).error.code).toBe('rollout.metrics');
-    expect(result.stderr).toMatch(/AWS metrics source .* is not wired/);
-  });
-
   it('without a running dev server the local rollout refuses before moving anything', async () => {
     const dir = await stateDir();
     const result = await runCli([

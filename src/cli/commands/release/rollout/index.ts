@@ -105,14 +105,6 @@ export function rolloutOptions(args: ReleaseArgs): {
       );
     }
   }
-  if (target === 'aws' && !awsMetricsWired()) {
-    throw new ReleaseError(
-      'rollout.metrics',
-      'release rollout --target aws is not available yet: the AWS metrics source (CloudWatch ' +
-        'GetMetricData over the function’s EMF metrics) is not wired into this build. Use the ' +
-        'local target, or `release promote --canary` and `--complete` on AWS meanwhile',
-    );
-  }
   const alarms = (values.alarm as string[] | undefined) ?? [];
   if (alarms.length > 0 && target !== 'aws') {
     throw new UsageError('--alarm applies to --target aws only');
@@ -185,35 +177,36 @@ export function rolloutOptions(args: ReleaseArgs): {
   };
 }
 
-// Whether the AWS metrics source is wired into this build. WIRING POINT for the AWS metrics
-// source (src/platform/aws/metrics.ts) and alarm check (src/platform/aws/alarms.ts): return
-// true here and build them in metricsSourceFor / alarmCheckFor from session.awsClients.
-function awsMetricsWired(): boolean {
-  return false;
-}
-
 /** The metrics the rollout judges by: the dev server's locally, CloudWatch's on AWS. */
 async function metricsSourceFor(
   release: ReleaseContext,
   session: ReleaseSession,
 ): Promise<VersionMetricsSource> {
-  if (release.controlPlane.target === 'aws') {
-    // Unreachable while awsMetricsWired() is false (rolloutOptions refuses --target aws).
-    throw new ReleaseError(
-      'rollout.metrics',
-      `no AWS metrics source is wired (session clients: ${session.awsClients !== undefined})`,
-    );
-  }
+  if (release.controlPlane.target === 'aws') return (await awsSignals(release, session)).metrics;
   return openLocalMetricsSource({ stateDir: release.stateDir });
 }
 
 /** The `--alarm` check: CloudWatch's on AWS; none locally (--alarm is refused there). */
 async function alarmCheckFor(
   release: ReleaseContext,
-  _session: ReleaseSession,
+  session: ReleaseSession,
 ): Promise<AlarmCheck | undefined> {
   if (release.controlPlane.target !== 'aws') return undefined;
-  return undefined;
+  return (await awsSignals(release, session)).alarms;
+}
+
+// CloudWatch's metrics and alarms for the session's function, built from its AWS clients;
+// loaded only for --target aws.
+async function awsSignals(release: ReleaseContext, session: ReleaseSession) {
+  const cloudwatch = session.awsClients?.cloudwatch;
+  if (cloudwatch === undefined) {
+    throw new ReleaseError(
+      'rollout.metrics',
+      'release rollout --target aws needs a CloudWatch client, and this session has none',
+    );
+  }
+  const { awsRolloutSignals } = await import('../../../../platform/aws/rollout-signals.ts');
+  return awsRolloutSignals({ cloudwatch, functionName: release.controlPlane.functionName });
 }
 
 function percentFlag(flag: string, text: string): number {
