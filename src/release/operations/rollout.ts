@@ -165,6 +165,9 @@ class Run {
     let outcome: RolloutOutcome = 'succeeded';
     let reason: string | undefined;
     try {
+      // An alarm already in ALARM, or a misspelt name (alarm.not-found), stops the rollout
+      // before any traffic moves, as CodeDeploy does.
+      await this.#stopOnAlarm();
       for (let index = r.step; index < r.schedule.steps.length; index++) {
         await this.#runStep(index);
       }
@@ -264,7 +267,11 @@ class Run {
       for (;;) {
         await this.#wait(this.#tickMs);
         const to = new Date(this.ctx.now().getTime() - this.deps.metrics.settleMs);
-        if (to.getTime() <= from.getTime()) continue;
+        if (to.getTime() <= from.getTime()) {
+          // No window to judge yet (CloudWatch's delay): alarms are still watched every tick.
+          await this.#stopOnAlarm(`step ${index + 1}/${total} (${step.percent}%): `);
+          continue;
+        }
         const stats = await this.deps.metrics.window({
           stage: 'prod',
           versions: [r.version, r.baseline],
@@ -329,21 +336,22 @@ class Run {
     }
   }
 
+  // Throws StopRollout('aborted') when an alarm of --alarm is in ALARM.
+  async #stopOnAlarm(where = ''): Promise<void> {
+    const firing = await this.#firingAlarms();
+    if (firing.length > 0) throw new StopRollout('aborted', `${where}${alarmReason(firing)}`);
+  }
+
+  async #firingAlarms(): Promise<string[]> {
+    if (this.#alarms.length === 0 || this.deps.alarms === undefined) return [];
+    return this.deps.alarms(this.#alarms);
+  }
+
   async #withAlarms(judgement: Judgement): Promise<Judgement> {
-    if (
-      judgement.verdict === 'fail' ||
-      this.#alarms.length === 0 ||
-      this.deps.alarms === undefined
-    ) {
-      return judgement;
-    }
-    const firing = await this.deps.alarms(this.#alarms);
+    if (judgement.verdict === 'fail') return judgement;
+    const firing = await this.#firingAlarms();
     if (firing.length === 0) return judgement;
-    return {
-      ...judgement,
-      verdict: 'fail',
-      reason: `alarm${firing.length === 1 ? '' : 's'} in ALARM: ${firing.join(', ')}`,
-    };
+    return { ...judgement, verdict: 'fail', reason: alarmReason(firing) };
   }
 
   // Sleeps `ms` in slices of at most pollMs, stopping early when interrupted or when prod is
@@ -520,4 +528,8 @@ async function retryWhileLocked<T>(fn: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+function alarmReason(firing: readonly string[]): string {
+  return `alarm${firing.length === 1 ? '' : 's'} in ALARM: ${firing.join(', ')}`;
 }

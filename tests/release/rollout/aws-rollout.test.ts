@@ -102,9 +102,14 @@ describe('release rollout --target aws (mocked AWS)', () => {
         },
       );
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-    cw.on(DescribeAlarmsCommand).resolves({
-      MetricAlarms: [{ AlarmName: 'api-5xx', StateValue: 'ALARM' }],
-    });
+    // OK before the first move and on the three ticks inside the settle delay; then ALARM.
+    const ok = { MetricAlarms: [{ AlarmName: 'api-5xx', StateValue: 'OK' as const }] };
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce(ok)
+      .resolvesOnce(ok)
+      .resolvesOnce(ok)
+      .resolvesOnce(ok)
+      .resolves({ MetricAlarms: [{ AlarmName: 'api-5xx', StateValue: 'ALARM' }] });
     const signals = awsRolloutSignals({ cloudwatch, functionName: FUNCTION });
     const result = await rollout(ctx, OPTIONS, {
       ...signals,
@@ -130,15 +135,24 @@ describe('release rollout --target aws (mocked AWS)', () => {
         RevisionId: 'rev-2',
       },
     ]);
-    // The first judgement waits out the 3-minute settle delay: at 10:04 (4 ticks of 60 s) it
-    // reads [10:00, 10:01) — the step's start to now − settleMs, on whole minutes.
+    // Alarms are read before the first move and on every tick; the first judgement waits out
+    // the 3-minute settle delay: at 10:04 (4 ticks of 60 s) it reads [10:00, 10:01) — the
+    // step's start to now − settleMs, on whole minutes.
     const reads = callLog(cw);
-    expect(reads.map(([name]) => name)).toEqual(['GetMetricData', 'DescribeAlarms']);
-    expect(reads[0]?.[1]).toMatchObject({
+    expect(reads.map(([name]) => name)).toEqual([
+      'DescribeAlarms',
+      'DescribeAlarms',
+      'DescribeAlarms',
+      'DescribeAlarms',
+      'GetMetricData',
+      'DescribeAlarms',
+    ]);
+    const metricRead = reads[4];
+    expect(metricRead?.[1]).toMatchObject({
       StartTime: new Date('2024-05-01T10:00:00.000Z'),
       EndTime: new Date('2024-05-01T10:01:00.000Z'),
     });
-    const ids = (reads[0]?.[1].MetricDataQueries as { Id: string }[]).map((query) => query.Id);
+    const ids = (metricRead?.[1].MetricDataQueries as { Id: string }[]).map((query) => query.Id);
     expect(ids).toEqual([
       'requests_0',
       'errors5xx_0',
@@ -149,7 +163,7 @@ describe('release rollout --target aws (mocked AWS)', () => {
       'p99_1',
       'failures_1',
     ]);
-    expect(reads[1]?.[1]).toEqual({
+    expect(reads[5]?.[1]).toEqual({
       AlarmNames: ['api-5xx'],
       AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
     });

@@ -3,7 +3,7 @@
 // request rate would have produced in the window at prod's current weights.
 import { rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isReleaseError } from '../../../src/errors.ts';
+import { isReleaseError, ReleaseError } from '../../../src/errors.ts';
 import type { ControlPlane } from '../../../src/platform/control-plane.ts';
 import type { AliasRouting } from '../../../src/platform/alias.ts';
 import type { VersionMetricsSource, WindowStats } from '../../../src/platform/metrics.ts';
@@ -200,6 +200,43 @@ describe('release rollout (fake clock, fake metrics)', () => {
     expect(result.outcome).toBe('aborted');
     expect(result.reason).toMatch(/alarm in ALARM: api-5xx/);
     expect(asked[0]).toEqual(['api-5xx']);
+    expect(await prodOf(store)).toEqual({ version: '1' });
+  });
+
+  it('an alarm already in ALARM stops the rollout before any traffic moves', async () => {
+    const { store, ctx, deps } = await setup({ rps: 50, errorRate: {} });
+    const moves: unknown[] = [];
+    const cp = asAws(ctx.controlPlane);
+    const result = await rollout(
+      {
+        ...ctx,
+        controlPlane: {
+          ...cp,
+          updateAlias: (stage, routing, revision) => {
+            moves.push(routing);
+            return cp.updateAlias(stage, routing, revision);
+          },
+        },
+      },
+      { ...OPTIONS, alarms: ['api-5xx'] },
+      { ...deps, alarms: async () => ['api-5xx'] },
+    );
+    expect(result).toMatchObject({ outcome: 'aborted', steps: [] });
+    expect(result.reason).toMatch(/alarm in ALARM: api-5xx/);
+    expect(moves).toEqual([]);
+    expect(await prodOf(store)).toEqual({ version: '1' });
+  });
+
+  it('a misspelt alarm fails the rollout before any traffic moves', async () => {
+    const { store, ctx, deps } = await setup({ rps: 50, errorRate: {} });
+    const missing = new ReleaseError('alarm.not-found', 'no CloudWatch alarm named api-5xxx');
+    await expect(
+      rollout(
+        { ...ctx, controlPlane: asAws(ctx.controlPlane) },
+        { ...OPTIONS, alarms: ['api-5xxx'] },
+        { ...deps, alarms: () => Promise.reject(missing) },
+      ),
+    ).rejects.toBe(missing);
     expect(await prodOf(store)).toEqual({ version: '1' });
   });
 
