@@ -1,8 +1,10 @@
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildLambdaBundle } from '../../src/build/bundle.ts';
 import { FunctionRunner } from '../../src/local/lambda/runner.ts';
 import type { InvokeOutcome } from '../../src/local/lambda/runner.ts';
@@ -193,6 +195,40 @@ describe('FunctionRunner', () => {
       expect(runner.workerCount).toBe(1);
     } finally {
       await runner.close();
+    }
+  });
+
+  it('writes the function logs straight to the output descriptor, or through the stream without one', async () => {
+    const file = join(dir, 'function-logs.txt');
+    const fd = openSync(file, 'w');
+    const viaStream: Buffer[] = [];
+    // A stream on a descriptor, like the dev server's stdout: its write() must not be needed.
+    const onFd = Object.assign(new PassThrough(), { fd });
+    onFd.on('data', (chunk: Buffer) => viaStream.push(chunk));
+    const withFd = new FunctionRunner({ functionName: 'example', output: onFd });
+    try {
+      expect((await withFd.invoke(request('throwing'))).kind).toBe('error');
+    } finally {
+      await withFd.close();
+      closeSync(fd);
+    }
+    expect(readFileSync(file, 'utf8')).toMatch(
+      /\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"boom"/,
+    );
+    expect(Buffer.concat(viaStream).toString()).toBe('');
+
+    // Without a descriptor (a plain stream) the logs arrive through it.
+    const plain = new PassThrough();
+    const seen: Buffer[] = [];
+    plain.on('data', (chunk: Buffer) => seen.push(chunk));
+    const withStream = new FunctionRunner({ functionName: 'example', output: plain });
+    try {
+      expect((await withStream.invoke(request('throwing'))).kind).toBe('error');
+      await vi.waitFor(() => expect(Buffer.concat(seen).toString()).toContain('Invoke Error'), {
+        timeout: 5000,
+      });
+    } finally {
+      await withStream.close();
     }
   });
 });

@@ -19,6 +19,12 @@ export interface RuntimeInit {
   readonly logGroupName: string;
   /** A log stream name in Lambda's format. */
   readonly logStreamName: string;
+  /**
+   * A file descriptor the function's stdout and stderr are written to straight from the
+   * worker (the dev server's own stdout), one synchronous write per chunk; when absent they go
+   * through the worker's stdio streams to the server's thread.
+   */
+  readonly logFd?: number;
 }
 
 /** One invocation, posted to the runtime. */

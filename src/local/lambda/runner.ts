@@ -107,6 +107,7 @@ export class FunctionRunner {
   private readonly memoryMb: number;
   private readonly idleMs: number;
   private readonly logs: LogBatcher | null;
+  private readonly logFd: number | undefined;
   private closed = false;
 
   /** @param options see {@link FunctionRunnerOptions} */
@@ -116,6 +117,9 @@ export class FunctionRunner {
     this.idleMs = options.idleMs ?? 600_000;
     const output = options.output === undefined ? process.stdout : options.output;
     this.logs = output === null ? null : new LogBatcher(output);
+    // A stream on a file descriptor (the dev server's stdout): the workers write to it directly.
+    const fd = (output as { fd?: unknown } | null)?.fd;
+    this.logFd = typeof fd === 'number' ? fd : undefined;
     this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 60_000));
     this.reaper.unref();
   }
@@ -187,6 +191,7 @@ export class FunctionRunner {
         memoryLimitInMB: String(this.memoryMb),
         logGroupName: `/aws/lambda/${this.options.functionName}`,
         logStreamName: logStreamName(request.version),
+        ...(this.logFd === undefined ? {} : { logFd: this.logFd }),
       },
       env: this.environmentFor(request.version),
       memoryMb: this.memoryMb,
