@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { LogBatcher } from './log-batcher.ts';
-import type { InvokeMessage, RuntimeInit, RuntimeMessage } from './protocol.ts';
+import type { InvokeAnswer, InvokeMessage, RuntimeInit, RuntimeMessage } from './protocol.ts';
 
 /** How one invocation ended. */
 export type InvokeOutcome =
@@ -58,6 +58,8 @@ export class FunctionWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  // Invocations started in this turn, posted together when its microtasks are done.
+  private queued: InvokeMessage[] = [];
   private retired = false;
   private exited = false;
   private exitReason = 'worker exited';
@@ -118,9 +120,16 @@ export class FunctionWorker {
         id,
         deadline: Date.now() + timeoutMs,
       };
-      this.worker.postMessage(invoke);
+      if (this.queued.push(invoke) === 1) process.nextTick(this.postQueued);
     });
   }
+
+  // One message for every invocation started in the turn (a message wakes both threads).
+  private readonly postQueued = (): void => {
+    const batch = this.queued;
+    this.queued = [];
+    if (!this.exited) this.worker.postMessage(batch);
+  };
 
   /** Takes no new work; the thread ends as soon as nothing is in flight on it. */
   retire(): void {
@@ -144,12 +153,17 @@ export class FunctionWorker {
         this.failAll({ kind: 'error', ...message.error });
         this.retire();
         return;
-      case 'result':
-        this.settle(message.id, { kind: 'result', payload: message.payload });
+      case 'answers':
+        for (const answer of message.answers) this.onAnswer(answer);
         return;
-      case 'error':
-        this.settle(message.id, { kind: 'error', ...message.error });
-        return;
+    }
+  }
+
+  private onAnswer(answer: InvokeAnswer): void {
+    if (answer.type === 'result') {
+      this.settle(answer.id, { kind: 'result', payload: answer.payload });
+    } else {
+      this.settle(answer.id, { kind: 'error', ...answer.error });
     }
   }
 

@@ -45,11 +45,24 @@ export interface InvokeMessage {
   readonly deadline: number;
 }
 
+/**
+ * What the runner posts: the invocations started in one turn of the server's event loop, in one
+ * message (each message between the threads costs a wake-up on both sides).
+ */
+export type InvokeBatch = readonly InvokeMessage[];
+
 /** A function error as Lambda reports it (`X-Amz-Function-Error` payload). */
 export interface FunctionErrorPayload {
   readonly errorType: string;
   readonly errorMessage: string;
 }
+
+/** One invocation's end. */
+export type InvokeAnswer =
+  /** The handler's result, serialised as Lambda does (JSON). */
+  | { readonly type: 'result'; readonly id: number; readonly payload: string }
+  /** The handler threw or rejected. */
+  | { readonly type: 'error'; readonly id: number; readonly error: FunctionErrorPayload };
 
 /** What the runtime posts back. */
 export type RuntimeMessage =
@@ -57,7 +70,5 @@ export type RuntimeMessage =
   | { readonly type: 'ready' }
   /** Importing the bundle failed, or it lacks the handler: every invocation fails. */
   | { readonly type: 'init-error'; readonly error: FunctionErrorPayload }
-  /** The handler's result, serialised as Lambda does (JSON). */
-  | { readonly type: 'result'; readonly id: number; readonly payload: string }
-  /** The handler threw or rejected. */
-  | { readonly type: 'error'; readonly id: number; readonly error: FunctionErrorPayload };
+  /** The invocations that ended in one turn of the worker's event loop, in order. */
+  | { readonly type: 'answers'; readonly answers: readonly InvokeAnswer[] };

@@ -12,6 +12,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import type {
   FunctionErrorPayload,
+  InvokeAnswer,
+  InvokeBatch,
   InvokeMessage,
   RuntimeInit,
   RuntimeMessage,
@@ -25,6 +27,21 @@ const port = parentPort;
 if (port === null) throw new Error('the Lambda runtime only runs in a worker thread');
 
 const post = (message: RuntimeMessage) => port.postMessage(message);
+
+// Answers are sent together once the current turn's microtasks are done (one message per turn
+// rather than one per invocation), and at the latest when the thread exits (process.exit, an
+// uncaught exception), so an answer given before a crash still arrives.
+let answers: InvokeAnswer[] = [];
+const sendAnswers = () => {
+  if (answers.length === 0) return;
+  const batch = answers;
+  answers = [];
+  post({ type: 'answers', answers: batch });
+};
+const answer = (message: InvokeAnswer) => {
+  if (answers.push(message) === 1) process.nextTick(sendAnswers);
+};
+process.on('exit', sendAnswers);
 
 if (init.logFd !== undefined) writeLogsTo(init.logFd);
 
@@ -80,8 +97,8 @@ loaded.then(
   (error: unknown) => post({ type: 'init-error', error: describe(error) }),
 );
 
-port.on('message', (message: InvokeMessage) => {
-  void run(message);
+port.on('message', (batch: InvokeBatch) => {
+  for (const message of batch) void run(message);
 });
 
 async function run(message: InvokeMessage): Promise<void> {
@@ -104,7 +121,7 @@ async function run(message: InvokeMessage): Promise<void> {
         `Unable to stringify response body: ${String(error)}`,
       );
     }
-    post({ type: 'result', id: message.id, payload });
+    answer({ type: 'result', id: message.id, payload });
   } catch (error) {
     const payload = describe(error);
     // The Node runtime logs a failed invocation like this to CloudWatch.
@@ -116,7 +133,7 @@ async function run(message: InvokeMessage): Promise<void> {
         },
       )}`,
     );
-    post({ type: 'error', id: message.id, error: payload });
+    answer({ type: 'error', id: message.id, error: payload });
   }
 }
 
