@@ -68,6 +68,8 @@ export class AliasResolver {
   private checking: Promise<void> | undefined;
   private turn: Promise<void> | undefined;
   private readonly watchers: FSWatcher[] = [];
+  // A version's bundle path never changes: joined once, not on every request.
+  private readonly codePaths = new Map<string, string>();
   private readonly poll: NodeJS.Timeout;
   private readonly random: () => number;
   private readonly log: (line: string) => void;
@@ -119,8 +121,17 @@ export class AliasResolver {
       alias: stage,
       version,
       codeKey: version === LATEST ? `${LATEST}@${this.latestSha ?? ''}` : version,
-      codePath: this.store.codePath(version),
+      codePath: this.codePath(version),
     };
+  }
+
+  private codePath(version: string): string {
+    let path = this.codePaths.get(version);
+    if (path === undefined) {
+      path = this.store.codePath(version);
+      this.codePaths.set(version, path);
+    }
+    return path;
   }
 
   /** Stops watching. */

@@ -41,6 +41,11 @@ export const DEFAULT_INTEGRATION_TIMEOUT_MS = INTEGRATION_TIMEOUT_SECONDS * 1000
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 10 * 60 * 1000;
 
+// How much earlier than the integration timeout the function timeout must end for the gateway
+// to rely on it alone (the worker's own timer fires at the function timeout; this covers the
+// event loop's lateness).
+const INTEGRATION_TIMER_MARGIN_MS = 1000;
+
 /** What the gateway is wired to. */
 export interface GatewayOptions {
   /** Stage → version. */
@@ -153,7 +158,13 @@ async function handle(
     served === undefined ? options.api : { ...options.api, operationName: served.operationName },
   );
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
-  const outcome = await within(options.runner.invoke({ ...target, event }), integrationTimeoutMs);
+  const invocation = options.runner.invoke({ ...target, event });
+  // The runner answers within the function timeout (a timed-out invocation ends as 'timeout'):
+  // when that comes well before the integration timeout, a timer of its own would never fire.
+  const outcome =
+    options.runner.timeoutMs + INTEGRATION_TIMER_MARGIN_MS <= integrationTimeoutMs
+      ? await invocation
+      : await within(invocation, integrationTimeoutMs);
   const where = `${req.method} ${rawPath} (${match.stage} → ${target.version}, request ${requestId})`;
   let status: number;
   switch (outcome.kind) {

@@ -27,16 +27,23 @@ export interface StageApiSource {
 
 /** The {@link StageApi} of `stage` on the deployment `deployment` with `definition`. */
 export function stageApi(stage: string, deployment: string, definition: ApiDefinition): StageApi {
-  const routes = new Map<string, ApiRoute>(
-    definition.routes.map((route) => [`${route.method} ${route.resource}`, route]),
-  );
+  // method → resource → route: looked up per request without building a key string.
+  const routes = new Map<string, Map<string, ApiRoute>>();
+  for (const route of definition.routes) {
+    let byResource = routes.get(route.method);
+    if (byResource === undefined) {
+      byResource = new Map();
+      routes.set(route.method, byResource);
+    }
+    byResource.set(route.resource, route);
+  }
   return {
     deployment,
     matcher: new ResourceMatcher(
       [stage],
       definition.routes.map((route) => route.resource),
     ),
-    model: (resource, method) => routes.get(`${method} ${resource}`)?.model,
-    operationName: (resource, method) => routes.get(`${method} ${resource}`)?.operation,
+    model: (resource, method) => routes.get(method)?.get(resource)?.model,
+    operationName: (resource, method) => routes.get(method)?.get(resource)?.operation,
   };
 }

@@ -103,7 +103,8 @@ function compileRuntime(): Promise<string> {
 export class FunctionRunner {
   private readonly workers = new Map<string, FunctionWorker>();
   private readonly reaper: NodeJS.Timeout;
-  private readonly timeoutMs: number;
+  /** The function timeout (ms): every invocation's outcome is known by then. */
+  readonly timeoutMs: number;
   private readonly memoryMb: number;
   private readonly idleMs: number;
   private readonly logs: LogBatcher | null;
