@@ -18,6 +18,7 @@ import {
   verificationCoversApi,
   verificationPathFor,
 } from '../../state/verification.ts';
+import { readRolloutState } from '../../state/rollout.ts';
 import { moveProd, moveProdApi } from './move-prod.ts';
 import { publishLocked } from './publish.ts';
 
@@ -97,6 +98,7 @@ export async function promote(
 ): Promise<PromoteResult> {
   return withReleaseLock(ctx, async () => {
     const cp = ctx.controlPlane;
+    await refuseDuringRollout(ctx);
     const prod = await cp.getAlias('prod');
     const versions = await cp.listVersions();
     // Canary steps move code only (the API has no canary): so does --code-only.
@@ -143,6 +145,27 @@ export async function promote(
       ...(moved !== undefined && { api: moved }),
     };
   });
+}
+
+// While a rollout is recorded (running, or interrupted by a kill), prod belongs to it: a promote
+// would be overwritten by its next step, or would leave `--resume` a prod it no longer knows.
+// That holds for `--api-only` too: the rollout judges its canary against the baseline under one
+// API, and a second change to prod in the middle muddles what an abort is blamed on. The way
+// out is the rollout's own: let it finish, Ctrl-C it, `rollout --resume` it or `rollback`.
+async function refuseDuringRollout(ctx: ReleaseContext): Promise<void> {
+  const rollout = await readRolloutState(ctx.stateDir);
+  if (rollout === undefined) return;
+  const { record, state } = rollout;
+  const what = `a rollout of version ${record.version} over ${record.baseline} (step ${record.step + 1} of ${record.schedule.steps.length})`;
+  throw new ReleaseError(
+    'rollout.running',
+    state === 'running'
+      ? `${what} is running (pid ${rollout.pid ?? '?'}); prod is its until it ends: wait for it, ` +
+          'stop it with Ctrl-C in its terminal, or abort it with `stagecraft release rollback`. ' +
+          'Nothing was changed.'
+      : `${what} was interrupted; continue it with \`stagecraft release rollout --resume\` or ` +
+          'end it with `stagecraft release rollback` before promoting. Nothing was changed.',
+  );
 }
 
 // Prod's API goes to what staging serves; refused unless a passing verification ran with

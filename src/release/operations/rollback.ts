@@ -76,8 +76,10 @@ export async function rollback(
         : undefined;
     // An interrupted rollout that never moved prod (or was already undone): ending it is all
     // there is to do; rolling back further would drop the baseline too.
+    // `--api-only` is about the API alone: it neither ends the rollout nor skips the API.
     if (
       rollout !== undefined &&
+      options.apiOnly !== true &&
       options.to === undefined &&
       !hasCanary(prod) &&
       prod.version === rollout.record.baseline
@@ -106,8 +108,9 @@ export async function rollback(
     if (rollout !== undefined && result.changed) {
       await endInterrupted(ctx, rollout.state, rollout.record.id);
     }
+    // The rollout is ended only by a rollback that moved the code (`--api-only` leaves it).
     const withRollout = (done: RollbackResult): RollbackResult =>
-      ended !== undefined ? { ...done, rollout: ended } : done;
+      ended !== undefined && result.changed ? { ...done, rollout: ended } : done;
     if (!parts.has('api')) return withRollout(result);
     const from = await cp.getApiStage('prod');
     const to = previousProdApiDeployment(history, from);

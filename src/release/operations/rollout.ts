@@ -139,6 +139,7 @@ class Run {
     private readonly started: Started,
   ) {
     this.#record = record;
+    this.#owned = started.prod;
     const o = record.options;
     this.#judgement = {
       maxErrorRate: Number(o.max_error_rate),

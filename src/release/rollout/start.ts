@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type ReleaseContext, record, withReleaseLock } from '../context.ts';
-import { canaryVersion, formatRouting, hasCanary } from '../../platform/alias.ts';
+import { type AliasState, canaryVersion, formatRouting, hasCanary } from '../../platform/alias.ts';
 import type { PublishOutcome } from '../../platform/control-plane.ts';
 import { LATEST } from '../../config/stages.ts';
 import { ReleaseError } from '../../errors.ts';
@@ -23,6 +23,12 @@ export interface Started {
   readonly record: RolloutRecord;
   readonly resumed: boolean;
   readonly published?: PublishOutcome;
+  /**
+   * Prod's alias as read when the record was checked: the rollout's first move is guarded by
+   * its revision, so a change in between (another machine, the console) stops the rollout
+   * instead of being overwritten.
+   */
+  readonly prod: AliasState;
 }
 
 /**
@@ -116,6 +122,7 @@ export async function startRecord(ctx: ReleaseContext, options: RolloutOptions):
     return {
       record: rolloutRecord,
       resumed: false,
+      prod,
       ...(target.published !== undefined ? { published: target.published } : {}),
     };
   });
@@ -163,5 +170,5 @@ export async function resumeRecord(ctx: ReleaseContext): Promise<Started> {
     step: existing.step + 1,
     forced: existing.forced,
   });
-  return { record: existing, resumed: true };
+  return { record: existing, resumed: true, prod };
 }
