@@ -168,12 +168,16 @@ export async function readRollout(stateDir: string): Promise<RolloutRecord | und
   const path = stateLayout(stateDir).rollout;
   const text = await readTextIfExists(path);
   if (text === undefined) return undefined;
-  let value: Partial<RolloutRecord>;
+  let parsed: unknown;
   try {
-    value = JSON.parse(text) as Partial<RolloutRecord>;
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw damaged(path, 'is not JSON', error);
+    throw damaged(path, text.trim() === '' ? 'is empty' : 'is not JSON', error);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw damaged(path, 'is not a rollout record');
+  }
+  const value = parsed as Partial<RolloutRecord>;
   if (value.format !== ROLLOUT_FORMAT) {
     throw damaged(
       path,
@@ -181,14 +185,27 @@ export async function readRollout(stateDir: string): Promise<RolloutRecord | und
     );
   }
   const steps = value.schedule?.steps;
+  // Everything `--resume`, `rollback` and `status` use: a record missing any of it is refused
+  // here, by name, rather than failing later as a TypeError.
   if (
     typeof value.id !== 'string' ||
+    typeof value.target !== 'string' ||
+    typeof value.function !== 'string' ||
     typeof value.version !== 'string' ||
     typeof value.baseline !== 'string' ||
-    typeof value.step !== 'number' ||
+    typeof value.code_sha256 !== 'string' ||
+    typeof value.verified !== 'boolean' ||
+    typeof value.forced !== 'boolean' ||
+    typeof value.schedule?.name !== 'string' ||
+    typeof value.options !== 'object' ||
+    value.options === null ||
+    typeof value.started_at !== 'string' ||
+    typeof value.command !== 'string' ||
+    !Number.isInteger(value.step) ||
     !Array.isArray(steps) ||
-    value.step < 0 ||
-    value.step >= steps.length
+    !steps.every(isStep) ||
+    (value.step as number) < 0 ||
+    (value.step as number) >= steps.length
   ) {
     throw damaged(path, 'is not a rollout record');
   }
@@ -218,6 +235,16 @@ export function withoutTick(record: RolloutRecord): RolloutRecord {
   const copy: { -readonly [K in keyof RolloutRecord]: RolloutRecord[K] } = { ...record };
   delete copy.last_tick;
   return copy;
+}
+
+function isStep(value: unknown): value is RolloutStepRecord {
+  const step = value as Partial<RolloutStepRecord> | null;
+  return (
+    typeof step === 'object' &&
+    step !== null &&
+    typeof step.percent === 'number' &&
+    typeof step.duration_ms === 'number'
+  );
 }
 
 function isTick(value: unknown): value is RolloutTickRecord {
