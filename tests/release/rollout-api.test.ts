@@ -27,6 +27,7 @@ import {
 } from '../../src/state/rollout.ts';
 import type { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { publishedStateDir, releaseContext } from '../state/fixture.ts';
+import { runCli } from './cli-helpers.ts';
 
 let dirs: string[] = [];
 afterEach(async () => {
@@ -91,7 +92,7 @@ function interruptedRecord(): RolloutRecord {
     format: ROLLOUT_FORMAT,
     id: 'r0110e7',
     target: 'local',
-    function: 'stagecraft-fn',
+    function: 'example',
     version: '3',
     baseline: '2',
     code_sha256: 'sha-3',
@@ -219,6 +220,17 @@ describe('rollout × API deployments', () => {
     expect(status.rollout).toMatchObject({ state: 'interrupted', version: '3', step: 1 });
     const history = await readHistory(stateLayout(stateDir).history);
     expect(history.some((e) => e.subject === 'api')).toBe(false);
+    // The human answer lists each stage's API deployment and the interrupted rollout.
+    const text = await runCli(['release', 'status', '--state-dir', stateDir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/prod\s+→ aaaa1111 .*not verified/);
+    expect(text.stdout).toMatch(/staging\s+→ bbbb2222/);
+    expect(text.stdout).toMatch(/rollout interrupted at step 1 of 1: .*version 3 over 2/);
+    // --json carries both.
+    const json = await runCli(['release', 'status', '--json', '--state-dir', stateDir]);
+    const parsed = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(parsed.api).toMatchObject({ prod: { deployment: 'aaaa1111' } });
+    expect(parsed.rollout).toMatchObject({ state: 'interrupted', id: 'r0110e7', percent: 20 });
   });
 
   it('a rollout whose prod was changed behind its back before its first step stops, leaving it', async () => {
