@@ -268,4 +268,28 @@ describe('rollout × API deployments', () => {
     expect(result.outcome).toBe('stopped');
     expect((await store.readAliases())?.prod).toEqual({ version: '1' });
   });
+
+  it("a rollout recorded for the other target is neither ended by this target's rollback nor blocks its promote", async () => {
+    const { store, ctx, stateDir } = await setup();
+    await promote(await ctx('release promote 2 --code-only --force'), {
+      version: '2',
+      force: true,
+      codeOnly: true,
+    });
+    // An interrupted rollout on AWS (prod there mid-canary), recorded in the same state dir.
+    await writeRollout(stateDir, { ...interruptedRecord(), target: 'aws', baseline: '7' });
+    const back = await rollback(await ctx('release rollback --code-only'), { codeOnly: true });
+    expect(back.to).toEqual({ version: '1' });
+    expect(back.rollout).toBeUndefined();
+    expect(await readRollout(stateDir)).toMatchObject({ id: 'r0110e7', target: 'aws' });
+    const history = await readHistory(stateLayout(stateDir).history);
+    expect(history.filter((e) => e.action === 'rollout')).toEqual([]);
+    const promoted = await promote(await ctx('release promote 2 --code-only --force'), {
+      version: '2',
+      force: true,
+      codeOnly: true,
+    });
+    expect(promoted.changed).toBe(true);
+    expect((await store.readAliases())?.prod).toEqual({ version: '2' });
+  });
 });

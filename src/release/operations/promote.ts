@@ -20,6 +20,7 @@ import {
 } from '../../state/verification.ts';
 import { readRolloutState } from '../../state/rollout.ts';
 import { moveProd, moveProdApi } from './move-prod.ts';
+import { ofThisTarget } from './rollback.ts';
 import { publishLocked } from './publish.ts';
 
 /** Options of `release promote`. */
@@ -153,7 +154,7 @@ export async function promote(
 // API, and a second change to prod in the middle muddles what an abort is blamed on. The way
 // out is the rollout's own: let it finish, Ctrl-C it, `rollout --resume` it or `rollback`.
 async function refuseDuringRollout(ctx: ReleaseContext): Promise<void> {
-  const rollout = await readRolloutState(ctx.stateDir);
+  const rollout = ofThisTarget(ctx, await readRolloutState(ctx.stateDir));
   if (rollout === undefined) return;
   const { record, state } = rollout;
   const what = `a rollout of version ${record.version} over ${record.baseline} (step ${record.step + 1} of ${record.schedule.steps.length})`;

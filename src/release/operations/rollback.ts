@@ -1,6 +1,6 @@
 import { type ReleaseContext, record, targetHistory, withReleaseLock } from '../context.ts';
 import { type AliasRouting, hasCanary, routingOf } from '../../platform/alias.ts';
-import { clearRollout, readRolloutState } from '../../state/rollout.ts';
+import { clearRollout, readRolloutState, type RolloutState } from '../../state/rollout.ts';
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
 import { ReleaseError } from '../../errors.ts';
 import type { HistoryEntry } from '../../state/history.ts';
@@ -69,7 +69,7 @@ export async function rollback(
   return withReleaseLock(ctx, async () => {
     const cp = ctx.controlPlane;
     const prod = await cp.getAlias('prod');
-    const rollout = await readRolloutState(ctx.stateDir);
+    const rollout = ofThisTarget(ctx, await readRolloutState(ctx.stateDir));
     const ended =
       rollout !== undefined
         ? { id: rollout.record.id, version: rollout.record.version, state: rollout.state }
@@ -172,6 +172,23 @@ async function rollbackCode(
     to: routingOf(moved),
     version,
   };
+}
+
+/**
+ * The rollout state when it is this command's target and function: a state dir records one
+ * rollout, and one of the other target (its prod elsewhere) is not this command's to end or to
+ * be blocked by.
+ */
+export function ofThisTarget(
+  ctx: ReleaseContext,
+  rollout: RolloutState | undefined,
+): RolloutState | undefined {
+  const cp = ctx.controlPlane;
+  return rollout !== undefined &&
+    rollout.record.target === cp.target &&
+    rollout.record.function === cp.functionName
+    ? rollout
+    : undefined;
 }
 
 // A running rollout ends itself (it sees prod change); an interrupted one is ended here.
