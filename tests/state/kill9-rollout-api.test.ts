@@ -154,7 +154,7 @@ describe('kill -9 of rollout ticks', () => {
         interrupted++;
         expect(status.rollout).toMatchObject({ state: 'interrupted', version: '2', baseline: '1' });
       }
-      if (runs % 2 === 0) {
+      if (runs % 2 === 0 && (record !== undefined || prodNow !== '1')) {
         // rollback: prod back on 1, the rollout ended
         await rollback(await releaseContext(stateDir, 'release rollback'));
         expect((await store.getAliases()).prod).toEqual({ version: '1' });
