@@ -97,6 +97,20 @@ describe('the describe-instances byte scanner', () => {
     expect(fast).toEqual(fullParse(bytes));
   });
 
+  it('reads the same wherever the bytes start in memory (indentation is skipped by words)', () => {
+    const json = describeInstancesJson(8);
+    const expected = fullParse(Buffer.from(json));
+    for (let shift = 0; shift < 8; shift++) {
+      const bytes = Buffer.concat([Buffer.alloc(shift), Buffer.from(json)]).subarray(shift);
+      expect(scanDescribeInstances(bytes), `shift ${shift}`).toEqual(expected);
+      // A stray byte inside an indentation run is still invalid JSON, and is declined.
+      const at = json.indexOf('            "InstanceId"') + 6;
+      const damaged = Buffer.from(bytes);
+      damaged[at] = 0x78; // x
+      expect(scanDescribeInstances(damaged), `shift ${shift}`).toBeUndefined();
+    }
+  });
+
   it('declines or agrees with the full parse on generated documents', () => {
     let answered = 0;
     fc.assert(
