@@ -1,8 +1,9 @@
 // ssh_config: `bin/stagecraft ssh-config --from-json FILE --config TMP` on 10,000 instances, end to
-// end in a child process (process start, tsx, JSON parse, selection, splice, atomic write).
-// Target: ≤ 300 ms (issue 12). The input is pretty-printed like `aws ec2 describe-instances` output, with
-// the fields real instances carry (network interfaces, block devices, security groups), so the
-// JSON is about as large as the real thing; auto-scaling groups make many Name tags repeat.
+// end in a child process (process start, reading and scanning the JSON, selection, splice,
+// atomic write). Target: ≤ 300 ms (issue 12). The input is pretty-printed like
+// `aws ec2 describe-instances` output, with the fields real instances carry (network interfaces,
+// block devices, security groups), so the JSON is about as large as the real thing;
+// auto-scaling groups make many Name tags repeat.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
