@@ -3,8 +3,6 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isReleaseError } from '../../src/errors.ts';
-import type { AliasRouting } from '../../src/platform/alias.ts';
-import type { VersionMetricsSource, WindowStats } from '../../src/platform/metrics.ts';
 import { promote } from '../../src/release/operations/promote.ts';
 import { rollback } from '../../src/release/operations/rollback.ts';
 import { rollout, type RolloutOptions } from '../../src/release/operations/rollout.ts';
@@ -25,9 +23,9 @@ import {
   type RolloutRecord,
   writeRollout,
 } from '../../src/state/rollout.ts';
-import type { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { publishedStateDir, releaseContext } from '../state/fixture.ts';
 import { runCli } from './cli-helpers.ts';
+import { healthyMetrics } from './rollout/synthetic-metrics.ts';
 
 let dirs: string[] = [];
 afterEach(async () => {
@@ -55,27 +53,6 @@ async function setup() {
   const now = () => new Date(clock);
   const ctx = (command: string) => releaseContext(stateDir, command, { now });
   return { stateDir, store, ctx, sleep: async (ms: number) => void (clock += ms) };
-}
-
-// Healthy traffic at prod's current weights.
-function healthyMetrics(store: LocalFunctionStore): VersionMetricsSource {
-  return {
-    settleMs: 0,
-    async window({ versions, from, to }) {
-      const prod = (await store.readAliases())?.prod as AliasRouting;
-      const seconds = (to.getTime() - from.getTime()) / 1000;
-      const out: Record<string, WindowStats> = {};
-      for (const version of versions) {
-        const share =
-          version === prod.version
-            ? 1 - Object.values(prod.weights ?? {}).reduce((a, b) => a + b, 0)
-            : (prod.weights?.[version] ?? 0);
-        const requests = Math.floor(50 * share * seconds);
-        out[version] = { requests, errors: 0, p99Ms: requests > 0 ? 20 : undefined };
-      }
-      return out;
-    },
-  };
 }
 
 const ROLLOUT: RolloutOptions = {

@@ -4,9 +4,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isReleaseError, ReleaseError } from '../../../src/errors.ts';
-import type { ControlPlane } from '../../../src/platform/control-plane.ts';
 import type { AliasRouting } from '../../../src/platform/alias.ts';
-import type { VersionMetricsSource, WindowStats } from '../../../src/platform/metrics.ts';
+import type { ControlPlane } from '../../../src/platform/control-plane.ts';
 import {
   rollout,
   type RolloutDeps,
@@ -27,14 +26,7 @@ import {
 import { readTextIfExists } from '../../../src/state/atomic-file.ts';
 import type { LocalFunctionStore } from '../../../src/state/function-store.ts';
 import { publishedStateDir, releaseContext } from '../../state/fixture.ts';
-
-interface Behaviour {
-  /** Requests per second reaching prod. */
-  readonly rps: number;
-  /** Error rate per version. */
-  readonly errorRate: Readonly<Record<string, number>>;
-  readonly p99Ms?: Readonly<Record<string, number>>;
-}
+import { syntheticMetrics, type TrafficBehaviour } from './synthetic-metrics.ts';
 
 let dirs: string[] = [];
 afterEach(async () => {
@@ -42,33 +34,13 @@ afterEach(async () => {
   dirs = [];
 });
 
-async function setup(behaviour: Behaviour) {
+async function setup(behaviour: TrafficBehaviour) {
   const { stateDir, store } = await publishedStateDir(3);
   dirs.push(stateDir);
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const now = () => new Date(clock);
   const ctx = await releaseContext(stateDir, 'release rollout 2', { now });
-  const metrics: VersionMetricsSource = {
-    settleMs: 0,
-    async window({ versions, from, to }) {
-      const prod = (await store.readAliases())?.prod as AliasRouting;
-      const seconds = (to.getTime() - from.getTime()) / 1000;
-      const out: Record<string, WindowStats> = {};
-      for (const version of versions) {
-        const share =
-          version === prod.version
-            ? 1 - Object.values(prod.weights ?? {}).reduce((a, b) => a + b, 0)
-            : (prod.weights?.[version] ?? 0);
-        const requests = Math.floor(behaviour.rps * share * seconds);
-        out[version] = {
-          requests,
-          errors: Math.floor(requests * (behaviour.errorRate[version] ?? 0)),
-          p99Ms: requests > 0 ? (behaviour.p99Ms?.[version] ?? 20) : undefined,
-        };
-      }
-      return out;
-    },
-  };
+  const metrics = syntheticMetrics(store, behaviour);
   const sleeps: number[] = [];
   const deps: RolloutDeps = {
     metrics,
