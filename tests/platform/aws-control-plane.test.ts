@@ -22,6 +22,7 @@ import {
   callLog,
   FUNCTION,
   newLambda,
+  prodAlias,
   SHA_V1,
   SHA_V2,
   verified,
@@ -44,15 +45,6 @@ afterEach(async () => {
 const LATEST_V = { ...version('$LATEST', SHA_V2), Description: '' };
 const fn = { FunctionName: FUNCTION };
 const noWeights = { AdditionalVersionWeights: {} };
-
-function prodAlias(FunctionVersion: string, weights: Record<string, number> = {}, rev = 'rev-1') {
-  return {
-    Name: 'prod',
-    FunctionVersion,
-    RevisionId: rev,
-    RoutingConfig: { AdditionalVersionWeights: weights },
-  };
-}
 
 function stubVersions(...versions: ReturnType<typeof version>[]) {
   lambda.mock.on(ListVersionsByFunctionCommand).resolves({ Versions: [LATEST_V, ...versions] });

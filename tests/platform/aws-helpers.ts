@@ -91,3 +91,17 @@ export function version(n: string, sha: string) {
     Description: `v${n}`,
   };
 }
+
+/** Lambda's answer to GetAlias / UpdateAlias for prod. */
+export function prodAlias(
+  FunctionVersion: string,
+  weights: Record<string, number> = {},
+  RevisionId = 'rev-1',
+) {
+  return {
+    Name: 'prod',
+    FunctionVersion,
+    RevisionId,
+    RoutingConfig: { AdditionalVersionWeights: weights },
+  };
+}

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsControlPlane } from '../../src/platform/aws/control-plane.ts';
-import { callLog, FUNCTION, newLambda } from './aws-helpers.ts';
+import { callLog, FUNCTION, newLambda, prodAlias } from './aws-helpers.ts';
 import { codeOf } from './release-error-code.ts';
 
 let lambda: ReturnType<typeof newLambda>;
@@ -25,16 +25,6 @@ beforeEach(() => {
 afterEach(() => {
   lambda.mock.restore();
 });
-
-// Lambda's answer to GetAlias / UpdateAlias for prod.
-function prod(FunctionVersion: string, weights: Record<string, number>, RevisionId: string) {
-  return {
-    Name: 'prod',
-    FunctionVersion,
-    RevisionId,
-    RoutingConfig: { AdditionalVersionWeights: weights },
-  };
-}
 
 const update = (
   FunctionVersion: string,
@@ -53,12 +43,12 @@ const update = (
 
 describe('AWS: the alias moves of a rollout (1 → 2 through 20 %, 50 %, 100 %)', () => {
   it('sends fractions, keeps the baseline version until 100 %, and chains the RevisionIds', async () => {
-    lambda.mock.on(GetAliasCommand).resolves(prod('1', {}, 'rev-1'));
+    lambda.mock.on(GetAliasCommand).resolves(prodAlias('1', {}, 'rev-1'));
     lambda.mock
       .on(UpdateAliasCommand)
-      .resolvesOnce(prod('1', { '2': 0.2 }, 'rev-2'))
-      .resolvesOnce(prod('1', { '2': 0.5 }, 'rev-3'))
-      .resolvesOnce(prod('2', {}, 'rev-4'));
+      .resolvesOnce(prodAlias('1', { '2': 0.2 }, 'rev-2'))
+      .resolvesOnce(prodAlias('1', { '2': 0.5 }, 'rev-3'))
+      .resolvesOnce(prodAlias('2', {}, 'rev-4'));
 
     const start = await plane.getAlias('prod');
     const at20 = await plane.updateAlias(

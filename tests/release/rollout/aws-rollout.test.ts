@@ -24,6 +24,7 @@ import {
   callLog,
   FUNCTION,
   newLambda,
+  prodAlias,
   SHA_V1,
   SHA_V2,
   version,
@@ -55,15 +56,6 @@ afterEach(async () => {
   await cleanup();
 });
 
-function prod(FunctionVersion: string, weights: Record<string, number>, RevisionId: string) {
-  return {
-    Name: 'prod',
-    FunctionVersion,
-    RevisionId,
-    RoutingConfig: { AdditionalVersionWeights: weights },
-  };
-}
-
 const OPTIONS: RolloutOptions = {
   version: '2',
   force: true,
@@ -83,7 +75,7 @@ describe('release rollout --target aws (mocked AWS)', () => {
         version('2', SHA_V2),
       ],
     });
-    let alias = prod('1', {}, 'rev-1');
+    let alias = prodAlias('1', {}, 'rev-1');
     lambda.mock.on(GetAliasCommand).callsFake(() => alias);
     let revision = 1;
     lambda.mock
@@ -93,7 +85,7 @@ describe('release rollout --target aws (mocked AWS)', () => {
           FunctionVersion: string;
           RoutingConfig: { AdditionalVersionWeights: Record<string, number> };
         }) => {
-          alias = prod(
+          alias = prodAlias(
             input.FunctionVersion,
             input.RoutingConfig.AdditionalVersionWeights,
             `rev-${++revision}`,
@@ -168,6 +160,6 @@ describe('release rollout --target aws (mocked AWS)', () => {
       AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
     });
     expect(result.reason).toMatch(/alarm in ALARM: api-5xx/);
-    expect(alias).toEqual(prod('1', {}, 'rev-3'));
+    expect(alias).toEqual(prodAlias('1', {}, 'rev-3'));
   });
 });
