@@ -9,11 +9,7 @@ import { rollout, type RolloutOptions } from '../../src/release/operations/rollo
 import { releaseStatus } from '../../src/release/operations/status.ts';
 import { DEFAULT_JUDGEMENT } from '../../src/release/rollout/judgement.ts';
 import { parseSchedule } from '../../src/release/rollout/schedule.ts';
-import {
-  readApiStage,
-  recordApiDeployment,
-  writeApiStage,
-} from '../../src/state/api-deployments.ts';
+import { readApiStage } from '../../src/state/api-deployments.ts';
 import { readHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
 import {
@@ -23,7 +19,7 @@ import {
   type RolloutRecord,
   writeRollout,
 } from '../../src/state/rollout.ts';
-import { publishedStateDir, releaseContext } from '../state/fixture.ts';
+import { publishedStateDir, recordApiStages, releaseContext } from '../state/fixture.ts';
 import { runCli } from './cli-helpers.ts';
 import { healthyMetrics } from './rollout/synthetic-metrics.ts';
 
@@ -33,22 +29,11 @@ afterEach(async () => {
   dirs = [];
 });
 
-const DEFINITION = { format: 1, routes: [], gateway_responses: {}, binary_media_types: [] };
-
 // Versions 1..3, prod on 1; API deployments aaaa1111 (prod) and bbbb2222 (staging).
 async function setup() {
   const { stateDir, store } = await publishedStateDir(3);
   dirs.push(stateDir);
-  for (const id of ['aaaa1111', 'bbbb2222']) {
-    await recordApiDeployment(stateDir, {
-      id,
-      created_at: '2026-01-01T00:00:00.000Z',
-      description: id,
-      definition: DEFINITION,
-    });
-  }
-  await writeApiStage(stateDir, 'prod', 'aaaa1111');
-  await writeApiStage(stateDir, 'staging', 'bbbb2222');
+  await recordApiStages(stateDir);
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const now = () => new Date(clock);
   const ctx = (command: string) => releaseContext(stateDir, command, { now });

@@ -13,7 +13,7 @@ import {
 import { readHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
 import { FUNCTION_NAME } from '../../src/config/stages.ts';
-import { publishedStateDir, releaseContext } from './fixture.ts';
+import { publishedStateDir, recordApiStages, releaseContext } from './fixture.ts';
 
 let stateDir: string;
 let reported: string[];
@@ -21,16 +21,7 @@ let reported: string[];
 beforeEach(async () => {
   ({ stateDir } = await publishedStateDir(2));
   reported = [];
-  for (const id of ['aaaa1111', 'bbbb2222']) {
-    await recordApiDeployment(stateDir, {
-      id,
-      created_at: '2026-01-01T00:00:00.000Z',
-      description: id,
-      definition: { format: 1, routes: [], gateway_responses: {}, binary_media_types: [] },
-    });
-  }
-  await writeApiStage(stateDir, 'prod', 'aaaa1111');
-  await writeApiStage(stateDir, 'staging', 'bbbb2222');
+  await recordApiStages(stateDir);
 });
 afterEach(() => rm(stateDir, { recursive: true, force: true }));
 

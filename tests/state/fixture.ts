@@ -1,4 +1,5 @@
-// A state dir as `stagecraft dev` leaves it after its first start, plus further versions.
+// A state dir as `stagecraft dev` leaves it after its first start, plus further versions (and,
+// for tests of API deployments, two recorded deployments on prod and staging).
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { LocalControlPlane } from '../../src/platform/local/control-plane.ts';
 import type { ReleaseContext } from '../../src/release/context.ts';
 import { SILENT_PROGRESS } from '../../src/release/progress.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
+import { recordApiDeployment, writeApiStage } from '../../src/state/api-deployments.ts';
 import { appendHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
 
@@ -55,4 +57,18 @@ export async function publishedStateDir(versions = 3): Promise<{
   });
   await store.setAliases({ staging: { version: '$LATEST' }, prod: { version: '1' } });
   return { stateDir, store };
+}
+
+/** Records API deployments aaaa1111 (on prod) and bbbb2222 (on staging) in `stateDir`. */
+export async function recordApiStages(stateDir: string): Promise<void> {
+  for (const id of ['aaaa1111', 'bbbb2222']) {
+    await recordApiDeployment(stateDir, {
+      id,
+      created_at: '2026-01-01T00:00:00.000Z',
+      description: id,
+      definition: { format: 1, routes: [], gateway_responses: {}, binary_media_types: [] },
+    });
+  }
+  await writeApiStage(stateDir, 'prod', 'aaaa1111');
+  await writeApiStage(stateDir, 'staging', 'bbbb2222');
 }

@@ -3,7 +3,6 @@
 // rewritten every tick, rollout.lock, alias moves per step). After every kill the state dir must
 // read cleanly (no state.corrupt from a torn file), the next command must settle what was left,
 // and the prod alias / API stage must agree with the history. Bounded: RUNS kills each, BUDGET_MS.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,17 +11,14 @@ import { LocalControlPlane } from '../../src/platform/local/control-plane.ts';
 import { promote } from '../../src/release/operations/promote.ts';
 import { rollback } from '../../src/release/operations/rollback.ts';
 import { releaseStatus } from '../../src/release/operations/status.ts';
-import {
-  readApiStage,
-  recordApiDeployment,
-  writeApiStage,
-} from '../../src/state/api-deployments.ts';
+import { readApiStage } from '../../src/state/api-deployments.ts';
 import { readHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
 import { readRollout } from '../../src/state/rollout.ts';
 import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { runRollout } from '../fixtures/state/rollout-ticker.ts';
-import { publishedStateDir, releaseContext } from './fixture.ts';
+import { publishedStateDir, recordApiStages, releaseContext } from './fixture.ts';
+import { killedAfter } from './kill-after.ts';
 
 const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 const TICKER = new URL('../fixtures/state/rollout-ticker.ts', import.meta.url).pathname;
@@ -36,28 +32,6 @@ afterEach(async () => {
   dirs = [];
 });
 
-/** Spawns `args`, kills it `delayMs` after `file` appears (or lets it finish). */
-async function killedAfter(
-  args: string[],
-  file: string,
-  delayMs: number,
-): Promise<'killed' | 'finished'> {
-  const child = spawn(process.execPath, args, { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let done = false;
-  void exited.then(() => (done = true));
-  const started = Date.now();
-  while (!done && !existsSync(file) && Date.now() - started < 15_000) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  if (!done) {
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    child.kill('SIGKILL');
-  }
-  await exited;
-  return child.signalCode === 'SIGKILL' ? 'killed' : 'finished';
-}
-
 async function leftovers(stateDir: string): Promise<string[]> {
   await LocalControlPlane.open({ stateDir });
   return (await readdir(stateDir, { recursive: true }))
@@ -69,16 +43,7 @@ describe('kill -9 of API moves', () => {
   it('leaves prod API stage and history one step, and rollback --api-only right', async () => {
     const { stateDir } = await publishedStateDir(2);
     dirs.push(stateDir);
-    for (const id of ['aaaa1111', 'bbbb2222']) {
-      await recordApiDeployment(stateDir, {
-        id,
-        created_at: '2026-01-01T00:00:00.000Z',
-        description: id,
-        definition: { format: 1, routes: [], gateway_responses: {}, binary_media_types: [] },
-      });
-    }
-    await writeApiStage(stateDir, 'prod', 'aaaa1111');
-    await writeApiStage(stateDir, 'staging', 'bbbb2222');
+    await recordApiStages(stateDir);
     const apiEntries = async () =>
       (await readHistory(stateLayout(stateDir).history)).filter(
         (e) => e.subject === 'api' && e.stage === 'prod',

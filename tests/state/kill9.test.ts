@@ -2,7 +2,6 @@
 // their alias move; after each kill the next release command must find a usable lock, settle
 // the interrupted move, and leave alias and history agreeing — so rollback picks the right
 // version. Bounded: at most RUNS kills and BUDGET_MS in all.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import type { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { readHistory } from '../../src/state/history.ts';
 import { stateLayout } from '../../src/state/layout.ts';
 import { publishedStateDir, releaseContext } from './fixture.ts';
+import { killedAfter } from './kill-after.ts';
 
 const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 const RUNS = 24;
@@ -28,26 +28,12 @@ beforeAll(async () => {
 afterAll(() => rm(stateDir, { recursive: true, force: true }));
 
 /** Runs promote and kills it `delayMs` after its release lock appears (or lets it finish). */
-async function promoteKilled(version: string, delayMs: number): Promise<'killed' | 'finished'> {
-  const child = spawn(
-    process.execPath,
+function promoteKilled(version: string, delayMs: number): Promise<'killed' | 'finished'> {
+  return killedAfter(
     [BIN, 'release', 'promote', version, '--force', '--state-dir', stateDir],
-    { stdio: 'ignore' },
+    stateLayout(stateDir).releaseLock,
+    delayMs,
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let done = false;
-  void exited.then(() => (done = true));
-  const lock = stateLayout(stateDir).releaseLock;
-  const started = Date.now();
-  while (!done && !existsSync(lock) && Date.now() - started < 15_000) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  if (!done) {
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    child.kill('SIGKILL');
-  }
-  await exited;
-  return child.signalCode === 'SIGKILL' ? 'killed' : 'finished';
 }
 
 function context(command: string): Promise<ReleaseContext> {

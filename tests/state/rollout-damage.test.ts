@@ -3,28 +3,18 @@
 // naming the file and what to do — never an internal error, never a silent guess.
 import { rm, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordApiDeployment, writeApiStage } from '../../src/state/api-deployments.ts';
 import { stateLayout } from '../../src/state/layout.ts';
 import { ROLLOUT_FORMAT } from '../../src/state/rollout.ts';
 import { runCli } from '../release/cli-helpers.ts';
 import { rollout } from '../../src/release/operations/rollout.ts';
 import { DEFAULT_JUDGEMENT } from '../../src/release/rollout/judgement.ts';
 import { parseSchedule } from '../../src/release/rollout/schedule.ts';
-import { publishedStateDir, releaseContext } from './fixture.ts';
+import { publishedStateDir, recordApiStages, releaseContext } from './fixture.ts';
 
 let stateDir: string;
 beforeEach(async () => {
   ({ stateDir } = await publishedStateDir(3));
-  for (const id of ['aaaa1111', 'bbbb2222']) {
-    await recordApiDeployment(stateDir, {
-      id,
-      created_at: '2026-01-01T00:00:00.000Z',
-      description: id,
-      definition: { format: 1, routes: [], gateway_responses: {}, binary_media_types: [] },
-    });
-  }
-  await writeApiStage(stateDir, 'prod', 'aaaa1111');
-  await writeApiStage(stateDir, 'staging', 'bbbb2222');
+  await recordApiStages(stateDir);
 });
 afterEach(() => rm(stateDir, { recursive: true, force: true }));
 
