@@ -1,49 +1,17 @@
 // The release console in a real browser (headless Chromium from @sparticuz/chromium, driven by
-// playwright-core) against `stagecraft dev` as a child process. The dev server runs on a copy
-// of the project, so the test can change the handler's source and get a second version.
+// playwright-core) against `stagecraft dev` as a child process (console-under-test.ts). The dev
+// server runs on a copy of the project, so the test can change the handler's source and get a
+// second version.
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../scripts/chromium.ts';
-import { copyProject, type DevProcess, eventually, spawnDev, tempDir } from '../local/helpers.ts';
-import { runCli } from '../release/cli-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { spawnDev } from '../local/helpers.ts';
+import { consoleUnderTest } from './console-under-test.ts';
 
-let project: Awaited<ReturnType<typeof copyProject>>;
-let temp: Awaited<ReturnType<typeof tempDir>>;
-let stateDir: string;
-let dev: DevProcess;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  project = await copyProject();
-  temp = await tempDir('stagecraft-console-');
-  stateDir = join(temp.dir, 'state');
-  [dev, browser] = await Promise.all([
-    spawnDev(['--state-dir', stateDir], { root: project.root, timeoutMs: 90_000 }),
-    launchBrowser(),
-  ]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (dev !== undefined) expect(await dev.stop()).toBe(0);
-  await temp?.remove();
-  await project?.remove();
-});
-
-const release = (...args: string[]) =>
-  runCli(['release', ...args, '--state-dir', stateDir], project.root);
-
-async function openConsole(path = '/'): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${dev.url}${path}`);
-  await page.locator('#live[data-status="live"]').waitFor();
-  return page;
-}
+const app = consoleUnderTest('stagecraft-console-');
 
 async function metricsServed(): Promise<boolean> {
-  const answer = await fetch(`${dev.url}/_stagecraft/metrics`, {
+  const answer = await fetch(`${app.dev.url}/_stagecraft/metrics`, {
     headers: { accept: 'application/json' },
   });
   await answer.arrayBuffer();
@@ -52,7 +20,7 @@ async function metricsServed(): Promise<boolean> {
 
 describe('the release console', () => {
   it('shows prod → v1 and staging → $LATEST after a fresh start', async () => {
-    const page = await openConsole();
+    const page = await app.openConsole();
     await expect.poll(() => page.textContent('[data-serves="prod"]')).toBe('version 1');
     expect(await page.textContent('[data-serves="staging"]')).toBe('$LATEST');
     const prod = page.locator('[data-stage="prod"] [data-version]');
@@ -66,23 +34,17 @@ describe('the release console', () => {
 
   it('shows a canary split within 2 s of `release promote --canary 50`, without a reload', async () => {
     // A second code: a change the bundle keeps, picked up by watch mode as the new $LATEST.
-    const handler = join(project.root, 'src/service/handler.ts');
+    const handler = join(app.project.root, 'src/service/handler.ts');
     await appendFile(handler, "\n(globalThis as Record<string, unknown>).consoleTest = 'v2';\n");
     expect(await readFile(handler, 'utf8')).toContain('consoleTest');
-    await eventually(async () => {
-      const state = (await (await fetch(`${dev.url}/_stagecraft/state`)).json()) as {
-        status: { aliases: Record<string, { code_sha256: string }> };
-      };
-      const { staging, prod } = state.status.aliases;
-      return staging?.code_sha256 !== prod?.code_sha256;
-    }, 30_000);
-    expect((await release('verify')).code).toBe(0);
+    await app.stagingHasNewCode();
+    expect((await app.release('verify')).code).toBe(0);
 
-    const page = await openConsole();
+    const page = await app.openConsole();
     // Page-side code is passed as text: the tests are type-checked without the DOM library.
     await page.evaluate('window.unreloaded = true');
     await page.locator('.panel-verification .badge.ok').waitFor();
-    const promoted = await release('promote', '--canary', '50');
+    const promoted = await app.release('promote', '--canary', '50');
     expect(promoted).toMatchObject({ code: 0, stdout: 'prod: 1 → 1+2@50%\n' });
     const shown = Date.now();
     await page
@@ -110,12 +72,14 @@ describe('the release console', () => {
     // GET /_stagecraft/metrics is the gateway's (issue 13); until it is served there is
     // nothing to count, and the page says so.
     if (!(await metricsServed())) ctx.skip();
-    const page = await openConsole();
+    const page = await app.openConsole();
     const total = page.locator('[data-traffic="staging/$LATEST"] .total');
     await total.waitFor();
     const before = Number(await total.textContent());
     for (let i = 0; i < 20; i++) {
-      const answer = await fetch(`${dev.url}/staging/user/traffic${String(i).padStart(4, '0')}`);
+      const answer = await fetch(
+        `${app.dev.url}/staging/user/traffic${String(i).padStart(4, '0')}`,
+      );
       await answer.arrayBuffer();
     }
     await expect
@@ -130,7 +94,7 @@ describe('the release console', () => {
     // The metrics answered by the test (page.route), so the drawing is checked whether or not
     // this dev server serves GET /_stagecraft/metrics: 10 requests per 2 s on prod v2, 1 of
     // them a 5xx, all within (2, 5] ms.
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     let calls = 0;
     await page.route('**/_stagecraft/metrics', async (route) => {
       const n = calls++;
@@ -158,7 +122,7 @@ describe('the release console', () => {
         }),
       });
     });
-    await page.goto(`${dev.url}/`);
+    await page.goto(`${app.dev.url}/`);
     const card = page.locator('[data-traffic="prod/2"]');
     await expect
       .poll(() => card.locator('[data-metric="rps"] .value').textContent(), { timeout: 10_000 })
@@ -171,8 +135,8 @@ describe('the release console', () => {
   });
 
   it('lists GET/POST/DELETE /user/{id} on the API page, and its form creates a user on staging', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${dev.url}/_stagecraft/api`);
+    const page = await app.browser.newPage();
+    await page.goto(`${app.dev.url}/_stagecraft/api`);
     for (const [operation, title] of [
       ['getUser', 'GET /user/{id}'],
       ['putUser', 'POST /user/{id}'],
@@ -187,20 +151,20 @@ describe('the release console', () => {
     await form.getByLabel('Body (JSON)').fill('{"name": "Grace Hopper"}');
     await form.getByRole('button', { name: 'Send POST /user/{id}' }).click();
     await form.locator('[data-status="201"]').waitFor();
-    const created = await fetch(`${dev.url}/staging/user/${id}`);
+    const created = await fetch(`${app.dev.url}/staging/user/${id}`);
     expect(created.status).toBe(200);
     expect(await created.json()).toMatchObject({ id, name: 'Grace Hopper' });
-    const onProd = await fetch(`${dev.url}/prod/user/${id}`);
+    const onProd = await fetch(`${app.dev.url}/prod/user/${id}`);
     await onProd.arrayBuffer();
     expect(onProd.status).toBe(404); // another stage, another table
     await page.close();
   });
 
   it('has no horizontal overflow at phone width', async () => {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     await page.setViewportSize({ width: 360, height: 740 });
     for (const path of ['/', '/_stagecraft/api']) {
-      await page.goto(`${dev.url}${path}`);
+      await page.goto(`${app.dev.url}${path}`);
       await page
         .locator(path === '/' ? '[data-serves="prod"]' : '.try')
         .first()
@@ -229,12 +193,12 @@ describe('the release console', () => {
   });
 
   it('reconnects when the dev server restarts, and shows the state it finds', async () => {
-    const page = await openConsole();
-    const port = new URL(dev.url).port;
-    expect(await dev.stop()).toBe(0);
+    const page = await app.openConsole();
+    const port = new URL(app.dev.url).port;
+    expect(await app.dev.stop()).toBe(0);
     await page.locator('#live[data-status="reconnecting"]').waitFor({ timeout: 10_000 });
-    dev = await spawnDev(['--state-dir', stateDir, '--port', port], {
-      root: project.root,
+    app.dev = await spawnDev(['--state-dir', app.stateDir, '--port', port], {
+      root: app.project.root,
       timeoutMs: 90_000,
     });
     await page.locator('#live[data-status="live"]').waitFor({ timeout: 15_000 });

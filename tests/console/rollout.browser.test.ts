@@ -1,4 +1,4 @@
-// The console's rollout panel in a real browser (headless Chromium, as console.browser.test.ts),
+// The console's rollout panel in a real browser (headless Chromium, console-under-test.ts),
 // against `stagecraft dev` on a copy of the project: a version that answers 500 for some ids is
 // rolled out with `release rollout` in its own process while the test sends traffic to prod; the
 // page shows the running rollout (step, weight, canary vs baseline), then the abort and prod
@@ -6,39 +6,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../scripts/chromium.ts';
-import { copyProject, type DevProcess, eventually, spawnDev, tempDir } from '../local/helpers.ts';
-import { runCli } from '../release/cli-helpers.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { consoleUnderTest } from './console-under-test.ts';
 
-let project: Awaited<ReturnType<typeof copyProject>>;
-let temp: Awaited<ReturnType<typeof tempDir>>;
-let stateDir: string;
-let dev: DevProcess;
-let browser: BrowserContext;
+const app = consoleUnderTest('stagecraft-console-rollout-');
 let rolloutChild: ChildProcess | undefined;
 
-beforeAll(async () => {
-  project = await copyProject();
-  temp = await tempDir('stagecraft-console-rollout-');
-  stateDir = join(temp.dir, 'state');
-  [dev, browser] = await Promise.all([
-    spawnDev(['--state-dir', stateDir], { root: project.root, timeoutMs: 90_000 }),
-    launchBrowser(),
-  ]);
-}, 120_000);
-
-afterAll(async () => {
+// Registered after consoleUnderTest's, so it runs first (hooks run as a stack).
+afterAll(() => {
   if (rolloutChild !== undefined && rolloutChild.exitCode === null) rolloutChild.kill('SIGKILL');
-  await browser?.close();
-  if (dev !== undefined) expect(await dev.stop()).toBe(0);
-  await temp?.remove();
-  await project?.remove();
 });
-
-const release = (...args: string[]) =>
-  runCli(['release', ...args, '--state-dir', stateDir], project.root);
 
 /**
  * GETs on prod, one at a time, until stopped (bounded: 90 s, 20 000 requests). While `bad` is
@@ -52,7 +29,7 @@ function traffic() {
       state.sent++;
       const boom = state.bad && state.sent % 3 === 0;
       const id = `${boom ? 'boom' : 'ok'}${String(state.sent).padStart(8, '0')}`;
-      await fetch(`${dev.url}/prod/user/${id}`)
+      await fetch(`${app.dev.url}/prod/user/${id}`)
         .then((answer) => answer.arrayBuffer())
         .catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -70,7 +47,7 @@ function traffic() {
 describe('the release console during a rollout', () => {
   it('shows the running rollout, then the abort and prod back on the baseline, without a reload', async () => {
     // A second version that answers 500 for ids starting `boom`.
-    const handler = join(project.root, 'src/service/handler.ts');
+    const handler = join(app.project.root, 'src/service/handler.ts');
     const source = await readFile(handler, 'utf8');
     const marker = '  app ??= createHandler(';
     expect(source).toContain(marker);
@@ -83,18 +60,10 @@ describe('the release console during a rollout', () => {
           marker,
       ),
     );
-    await eventually(async () => {
-      const state = (await (await fetch(`${dev.url}/_stagecraft/state`)).json()) as {
-        status: { aliases: Record<string, { code_sha256: string }> };
-      };
-      const { staging, prod } = state.status.aliases;
-      return staging?.code_sha256 !== prod?.code_sha256;
-    }, 30_000);
-    expect((await release('verify')).code).toBe(0);
+    await app.stagingHasNewCode();
+    expect((await app.release('verify')).code).toBe(0);
 
-    const page = await browser.newPage();
-    await page.goto(`${dev.url}/`);
-    await page.locator('#live[data-status="live"]').waitFor();
+    const page = await app.openConsole();
     await page.evaluate('window.unreloaded = true');
     const panel = page.locator('.panel-rollout');
     expect(await panel.textContent()).toContain('No rollout yet');
@@ -103,7 +72,7 @@ describe('the release console during a rollout', () => {
     try {
       // A long step, so that only the canary's errors end it.
       rolloutChild = spawn(
-        join(project.root, 'bin/stagecraft'),
+        join(app.project.root, 'bin/stagecraft'),
         [
           'release',
           'rollout',
@@ -116,9 +85,9 @@ describe('the release console during a rollout', () => {
           '--max-p99-ratio',
           '20',
           '--state-dir',
-          stateDir,
+          app.stateDir,
         ],
-        { cwd: project.root, stdio: ['ignore', 'pipe', 'pipe'] },
+        { cwd: app.project.root, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const output = { stdout: '', stderr: '' };
       rolloutChild.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
