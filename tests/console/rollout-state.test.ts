@@ -64,6 +64,24 @@ function statusWith(rollout: StatusResult['rollout']): StatusResult {
   return { rollout } as StatusResult; // only the rollout field is read
 }
 
+type RunningRollout = NonNullable<StatusResult['rollout']>;
+
+// rollout.json of r2 (3 over 2) running at step 1 of 2, 20 %, as status reports it.
+function running(more: Partial<RunningRollout> = {}): RunningRollout {
+  return {
+    state: 'running',
+    id: 'r2',
+    version: '3',
+    baseline: '2',
+    step: 1,
+    steps: 2,
+    percent: 20,
+    schedule: 'steps:20,100@30s',
+    started_at: start.at,
+    ...more,
+  };
+}
+
 describe('consoleRollout', () => {
   it('is null when there never was a rollout', () => {
     expect(consoleRollout(statusWith(null), [entry({ action: 'promote' })])).toBeNull();
@@ -83,22 +101,10 @@ describe('consoleRollout', () => {
       p99_ratio: null,
       decision: 'watch',
     };
-    const shown = consoleRollout(
-      statusWith({
-        state: 'running',
-        id: 'r2',
-        version: '3',
-        baseline: '2',
-        step: 1,
-        steps: 2,
-        percent: 20,
-        schedule: 'steps:20,100@30s',
-        started_at: start.at,
-        pid: 42,
-        last_tick: tick,
-      }),
-      [...older, start],
-    );
+    const shown = consoleRollout(statusWith(running({ pid: 42, last_tick: tick })), [
+      ...older,
+      start,
+    ]);
     expect(shown).toEqual({
       id: 'r2',
       state: 'running',
@@ -146,20 +152,7 @@ describe('consoleRollout', () => {
   });
 
   it('the end in history wins over a rollout.json not yet removed', () => {
-    const shown = consoleRollout(
-      statusWith({
-        state: 'running',
-        id: 'r2',
-        version: '3',
-        baseline: '2',
-        step: 1,
-        steps: 2,
-        percent: 20,
-        schedule: 'steps:20,100@30s',
-        started_at: start.at,
-      }),
-      [start, failedStep, end],
-    );
+    const shown = consoleRollout(statusWith(running()), [start, failedStep, end]);
     expect(shown?.state).toBe('ended');
     expect(shown?.outcome?.outcome).toBe('aborted');
   });
