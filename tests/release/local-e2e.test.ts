@@ -2,39 +2,27 @@
 // local stack running in a child process (as `stagecraft dev` runs it) on a free port, with a
 // temp state dir and a handler entry in a temp dir, so the test never edits src/.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { runCli } from './cli-helpers.ts';
-import { startDevChild, type DevChild } from './dev-child.ts';
+import {
+  deploy as deployHandler,
+  type HandlerProject,
+  startHandlerProject,
+  until as waitUntil,
+} from './handler-project.ts';
 
-const HANDLER = new URL('../../src/service/handler.ts', import.meta.url).pathname;
 const HOLD_LOCK = new URL('./fixtures/hold-lock.ts', import.meta.url).pathname;
 const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 
+let fixture: HandlerProject | undefined;
 let project: string; // cwd of the release commands: holds smoke.config.ts and the entry
 let stateDir: string;
-let entry: string;
-let dev: DevChild | undefined;
 let url: string;
-
-/** The real handler, wrapped to say which fixture release it is (header X-Fixture-Release). */
-function handlerSource(release: string): string {
-  return [
-    `import { handler as inner } from ${JSON.stringify(HANDLER)};`,
-    'export async function handler(event: Parameters<typeof inner>[0], context: Parameters<typeof inner>[1]) {',
-    '  const result = await inner(event, context);',
-    `  return { ...result, headers: { ...result.headers, 'X-Fixture-Release': ${JSON.stringify(release)} } };`,
-    '}',
-    '',
-  ].join('\n');
-}
 
 const SMOKE_CONFIG = `
 import type { SmokeCheck } from ${JSON.stringify(new URL('../../src/release/verify/types.ts', import.meta.url).pathname)};
-import { startDevChild, type DevChild } from './dev-child.ts';
 const checks: SmokeCheck[] = [
   {
     name: 'staging does not serve a release marked broken',
@@ -63,33 +51,13 @@ async function get(stage: string, id = 'e2eUser0001') {
   };
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}\n${dev?.log() ?? ''}`);
-}
-
-async function latestSha(): Promise<string | undefined> {
-  const store = await LocalFunctionStore.open(stateDir);
-  return (await store.latest())?.code_sha256;
+function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  return waitUntil(fixture, what, probe, ms);
 }
 
 /** Saves a new handler release and waits until $LATEST is rebuilt from it. */
-async function deploy(releaseName: string): Promise<string> {
-  const before = await latestSha();
-  await writeFile(entry, handlerSource(releaseName));
-  return until(`$LATEST rebuilt for ${releaseName}`, async () => {
-    const sha = await latestSha();
-    return sha !== before ? sha : undefined;
-  });
+function deploy(releaseName: string): Promise<string> {
+  return deployHandler(fixture as HandlerProject, releaseName, { ms: 15_000 });
 }
 
 /** Waits until the prod stage answers from `version` (alias changes are picked up live). */
@@ -153,21 +121,12 @@ async function holdLockInChild(): Promise<{ pid: number; free: () => Promise<voi
 }
 
 beforeAll(async () => {
-  project = await mkdtemp(join(tmpdir(), 'stagecraft-e2e-'));
-  stateDir = join(project, '.stagecraft');
-  const src = join(project, 'fn');
-  await import('node:fs/promises').then((fs) => fs.mkdir(src));
-  entry = join(src, 'handler.ts');
-  await writeFile(entry, handlerSource('v1'));
-  await writeFile(join(project, 'smoke.config.ts'), SMOKE_CONFIG);
-  dev = await startDevChild(stateDir, entry);
-  url = dev.url;
+  fixture = await startHandlerProject('stagecraft-e2e-', { 'smoke.config.ts': SMOKE_CONFIG });
+  ({ root: project, stateDir } = fixture);
+  url = fixture.dev.url;
 }, 60_000);
 
-afterAll(async () => {
-  await dev?.stop();
-  if (project !== undefined) await rm(project, { recursive: true, force: true });
-});
+afterAll(() => fixture?.remove());
 
 describe('release on the local target, over HTTP against the running local stack', () => {
   let v2: string;
