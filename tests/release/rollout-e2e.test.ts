@@ -3,16 +3,16 @@
 // the repository), the rollout runs as `bin/stagecraft` in its own process, and the test's own
 // traffic goes to prod while it runs. One dev server for the whole file; short schedules.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/platform/metrics.ts';
-import { LocalFunctionStore } from '../../src/state/function-store.ts';
 import { runCli } from './cli-helpers.ts';
-import { startDevChild, type DevChild } from './dev-child.ts';
+import {
+  deploy,
+  type HandlerProject,
+  startHandlerProject,
+  until as waitUntil,
+} from './handler-project.ts';
 
-const HANDLER = new URL('../../src/service/handler.ts', import.meta.url).pathname;
 const BIN = new URL('../../bin/stagecraft', import.meta.url).pathname;
 // Short steps. The p99 rule is unit-tested (rollout/judgement.test.ts); here, on a 2-core machine
 // shared with the rest of the suite, a freshly started canary worker's p99 over a 3 s window is
@@ -43,26 +43,10 @@ const LONG_FIRST_STEP = [
   '20',
 ] as const;
 
+let fixture: HandlerProject | undefined;
 let project: string;
 let stateDir: string;
-let entry: string;
-let dev: DevChild | undefined;
 let url: string;
-
-/** The real handler, marked with its release; with `failing`, ids starting `boom` answer 500. */
-function handlerSource(release: string, failing = false): string {
-  return [
-    `import { handler as inner } from ${JSON.stringify(HANDLER)};`,
-    'export async function handler(event: Parameters<typeof inner>[0], context: Parameters<typeof inner>[1]) {',
-    failing
-      ? "  if ((event.pathParameters?.id ?? '').startsWith('boom')) return { statusCode: 500, body: '{\"message\":\"injected\"}' };"
-      : '',
-    '  const result = await inner(event, context);',
-    `  return { ...result, headers: { ...result.headers, 'X-Fixture-Release': ${JSON.stringify(release)} } };`,
-    '}',
-    '',
-  ].join('\n');
-}
 
 function release(...args: string[]) {
   return runCli(['release', ...args, '--state-dir', stateDir], project);
@@ -74,29 +58,13 @@ async function prod(id = 'e2eUser0001') {
   return { status: response.status, version: response.headers.get('x-function-version') };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}\n${dev?.log() ?? ''}`);
-}
-
-async function latestSha(): Promise<string | undefined> {
-  const store = await LocalFunctionStore.open(stateDir);
-  return (await store.latest())?.code_sha256;
+function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  return waitUntil(fixture, what, probe, ms);
 }
 
 /** Saves new handler code, waits for the rebuild of $LATEST, and verifies it on staging. */
 async function deployAndVerify(releaseName: string, failing = false): Promise<void> {
-  const before = await latestSha();
-  await writeFile(entry, handlerSource(releaseName, failing));
-  await until(`$LATEST rebuilt for ${releaseName}`, async () => {
-    const sha = await latestSha();
-    return sha !== before ? sha : undefined;
-  });
+  await deploy(fixture as HandlerProject, releaseName, { failing, ms: 20_000 });
   const verified = await release('verify', '--url', url);
   expect(verified.code, verified.stderr).toBe(0);
 }
@@ -171,19 +139,12 @@ afterEach(async () => {
 });
 
 beforeAll(async () => {
-  project = await mkdtemp(join(tmpdir(), 'stagecraft-rollout-'));
-  stateDir = join(project, '.stagecraft');
-  await mkdir(join(project, 'fn'));
-  entry = join(project, 'fn', 'handler.ts');
-  await writeFile(entry, handlerSource('v1'));
-  dev = await startDevChild(stateDir, entry);
-  url = dev.url;
+  fixture = await startHandlerProject('stagecraft-rollout-');
+  ({ root: project, stateDir } = fixture);
+  url = fixture.dev.url;
 }, 60_000);
 
-afterAll(async () => {
-  await dev?.stop();
-  if (project !== undefined) await rm(project, { recursive: true, force: true });
-});
+afterAll(() => fixture?.remove());
 
 describe('release rollout against the running local stack', () => {
   it('a healthy version completes, driven by --traffic alone', async () => {
