@@ -130,6 +130,17 @@ describe.each(['local', 'aws'] as const)('ControlPlane contract: %s', (kind) => 
   });
   afterEach(() => rm(stateDir, { recursive: true, force: true }));
 
+  // A release context on this implementation's control plane, at a fixed instant.
+  const releaseContext = (): ReleaseContext => ({
+    controlPlane: cp,
+    stateDir,
+    projectDir: stateDir,
+    commandLine: 'release contract',
+    user: 'tester',
+    now: () => new Date('2024-05-01T10:00:00.000Z'),
+    progress: SILENT_PROGRESS,
+  });
+
   /** Set-up, then new code in `$LATEST` published as version 2. */
   async function twoVersions(): Promise<void> {
     await impl.setUp(SHA_ONE);
@@ -242,15 +253,7 @@ describe.each(['local', 'aws'] as const)('ControlPlane contract: %s', (kind) => 
 
   it('runs the release operations the same: promote --canary, --complete, rollback', async () => {
     await twoVersions();
-    const ctx: ReleaseContext = {
-      controlPlane: cp,
-      stateDir,
-      projectDir: stateDir,
-      commandLine: 'release contract',
-      user: 'tester',
-      now: () => new Date('2024-05-01T10:00:00.000Z'),
-      progress: SILENT_PROGRESS,
-    };
+    const ctx = releaseContext();
     const canary = await promote(ctx, { version: '2', canaryPercent: 10, force: true });
     expect([canary.from, canary.to]).toEqual([
       { version: '1' },
@@ -287,15 +290,7 @@ describe.each(['local', 'aws'] as const)('ControlPlane contract: %s', (kind) => 
     await twoVersions();
     await impl.setUpApi(['dA1', 'dB2']);
     await impl.moveApiBehind('staging', 'dB2'); // a deploy (or a dev rebuild) moves staging
-    const ctx: ReleaseContext = {
-      controlPlane: cp,
-      stateDir,
-      projectDir: stateDir,
-      commandLine: 'release contract',
-      user: 'tester',
-      now: () => new Date('2024-05-01T10:00:00.000Z'),
-      progress: SILENT_PROGRESS,
-    };
+    const ctx = releaseContext();
     // Not verified: refused, nothing moves.
     expect(await codeOf(promote(ctx, { apiOnly: true }))).toBe('promote.unverified-api');
     expect(await cp.getApiStage('prod')).toBe('dA1');
