@@ -9,6 +9,7 @@
  * <state>/rollout.json                       a `release rollout` in progress (see rollout.ts)
  * <state>/release.lock, <state>/dev.lock     pid locks
  * <state>/rollout.lock                       pid lock of the running `release rollout`
+ * <state>/rollout.stop                       `release rollback` asks the running rollout to stop
  * <state>/dev.json                           (read only: older dev servers' url record)
  * <state>/dynamodb/                          the embedded DynamoDB's LevelDB data
  * <state>/lambda/<name>/aliases.json         stage → alias
@@ -31,6 +32,7 @@ export const STATE_FILES = {
   aliasMove: 'alias-move.json',
   rollout: 'rollout.json',
   rolloutLock: 'rollout.lock',
+  rolloutStop: 'rollout.stop',
   releaseLock: 'release.lock',
   devLock: 'dev.lock',
   devRecord: 'dev.json',
@@ -63,6 +65,7 @@ export interface StateLayout {
   readonly aliasMove: string;
   readonly rollout: string;
   readonly rolloutLock: string;
+  readonly rolloutStop: string;
   readonly releaseLock: string;
   readonly devLock: string;
   readonly devRecord: string;
@@ -104,6 +107,7 @@ export function stateLayout(dir: string): StateLayout {
     aliasMove: join(dir, STATE_FILES.aliasMove),
     rollout: join(dir, STATE_FILES.rollout),
     rolloutLock: join(dir, STATE_FILES.rolloutLock),
+    rolloutStop: join(dir, STATE_FILES.rolloutStop),
     releaseLock: join(dir, STATE_FILES.releaseLock),
     devLock: join(dir, STATE_FILES.devLock),
     devRecord: join(dir, STATE_FILES.devRecord),

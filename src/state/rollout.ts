@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { ReleaseError } from '../errors.ts';
-import { readTextIfExists, writeJsonAtomic } from './atomic-file.ts';
+import { readTextIfExists, writeFileAtomic, writeJsonAtomic } from './atomic-file.ts';
 import { StateFileDamagedError } from './errors.ts';
 import { stateLayout } from './layout.ts';
 import { ownerIsGone, type PidLockRecord, tryAcquirePidLock } from './pid-lock.ts';
@@ -228,6 +228,23 @@ export async function clearRollout(stateDir: string, id?: string): Promise<void>
     if (current !== undefined && current.id !== id) return;
   }
   await rm(stateLayout(stateDir).rollout, { force: true });
+  await rm(stateLayout(stateDir).rolloutStop, { force: true });
+}
+
+/**
+ * Asks the running rollout `id` to stop before it moves prod again. `release rollback` writes it
+ * (under the release lock) when prod is still on the baseline, so there is no alias change for
+ * the rollout to notice: it checks for the request under the same lock before every move and
+ * between ticks.
+ */
+export async function requestRolloutStop(stateDir: string, id: string): Promise<void> {
+  await writeFileAtomic(stateLayout(stateDir).rolloutStop, `${id}\n`);
+}
+
+/** True when a stop was requested for rollout `id` (a request for another id is stale). */
+export async function rolloutStopRequested(stateDir: string, id: string): Promise<boolean> {
+  const text = await readTextIfExists(stateLayout(stateDir).rolloutStop);
+  return text !== undefined && text.trim() === id;
 }
 
 /** The record without its last tick (a new step starts without one). */

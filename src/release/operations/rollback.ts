@@ -1,6 +1,11 @@
 import { type ReleaseContext, record, targetHistory, withReleaseLock } from '../context.ts';
 import { type AliasRouting, hasCanary, routingOf } from '../../platform/alias.ts';
-import { clearRollout, readRolloutState, type RolloutState } from '../../state/rollout.ts';
+import {
+  clearRollout,
+  readRolloutState,
+  requestRolloutStop,
+  type RolloutState,
+} from '../../state/rollout.ts';
 import { findVersion, type VersionInfo } from '../../platform/version.ts';
 import { ReleaseError } from '../../errors.ts';
 import type { HistoryEntry } from '../../state/history.ts';
@@ -85,7 +90,12 @@ export async function rollback(
       prod.version === rollout.record.baseline
     ) {
       await endInterrupted(ctx, rollout.state, rollout.record.id);
-      const reason = `prod already serves the rollout's baseline, version ${prod.version}`;
+      // A running rollout that has not moved prod yet has no alias change to notice: it is
+      // asked to stop, and checks for that under the release lock before its next move.
+      if (rollout.state === 'running') await requestRolloutStop(ctx.stateDir, rollout.record.id);
+      const reason =
+        `prod already serves the rollout's baseline, version ${prod.version}` +
+        (rollout.state === 'running' ? '; the running rollout was asked to stop' : '');
       ctx.progress.note(reason);
       return {
         changed: false,

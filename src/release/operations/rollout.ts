@@ -32,6 +32,7 @@ import {
   type RolloutRecord,
   withoutTick,
   writeRollout,
+  rolloutStopRequested,
 } from '../../state/rollout.ts';
 import {
   decideTick,
@@ -367,6 +368,9 @@ class Run {
       await this.#sleep(Math.min(poll, left));
       this.#checkInterrupted();
       await this.#checkOwned();
+      if (await rolloutStopRequested(this.ctx.stateDir, this.#record.id)) {
+        throw new StopRollout('stopped', STOP_REQUESTED);
+      }
     }
   }
 
@@ -401,6 +405,11 @@ class Run {
     const moved = await retryWhileLocked(() =>
       withReleaseLock(this.ctx, async () => {
         const prod = await this.ctx.controlPlane.getAlias('prod');
+        // Checked under the release lock that `release rollback` writes it under: a rollback
+        // either ran before this move (and is seen here) or after it (and sees the canary).
+        if (action !== 'abort' && (await rolloutStopRequested(this.ctx.stateDir, r.id))) {
+          throw new StopRollout('stopped', STOP_REQUESTED);
+        }
         if (this.#owned !== undefined && prod.revision !== this.#owned.revision) {
           throw new StopRollout(
             'stopped',
@@ -534,3 +543,6 @@ async function retryWhileLocked<T>(fn: () => Promise<T>): Promise<T> {
 function alarmReason(firing: readonly string[]): string {
   return `alarm${firing.length === 1 ? '' : 's'} in ALARM: ${firing.join(', ')}`;
 }
+
+const STOP_REQUESTED =
+  'stopped by `release rollback` while prod was still on the baseline; prod left as it is';

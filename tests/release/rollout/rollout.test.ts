@@ -20,6 +20,7 @@ import { stateLayout } from '../../../src/state/layout.ts';
 import {
   acquireRolloutLock,
   readRollout,
+  requestRolloutStop,
   ROLLOUT_FORMAT,
   writeRollout,
 } from '../../../src/state/rollout.ts';
@@ -284,6 +285,46 @@ describe('release rollout (fake clock, fake metrics)', () => {
     expect(result.steps.map((s) => s.percent)).toEqual([50, 100]);
     expect(await prodOf(store)).toEqual({ version: '2' });
     expect((await releaseStatus(ctx)).rollout).toBeNull();
+  });
+
+  it('a `release rollback` before the first step stops the rollout; prod never moves', async () => {
+    const { stateDir, store, ctx, deps } = await setup({ rps: 50, errorRate: {} });
+    const aws = { ...ctx, controlPlane: asAws(ctx.controlPlane) };
+    let rolledBack: Awaited<ReturnType<typeof rollback>> | undefined;
+    const result = await rollout(
+      aws,
+      { ...OPTIONS, alarms: ['api-5xx'] },
+      {
+        ...deps,
+        // The alarm check runs after the rollout recorded itself, before its first alias move:
+        // the moment where prod is still on the baseline and there is nothing to roll back.
+        alarms: async () => {
+          rolledBack ??= await rollback(aws);
+          return [];
+        },
+      },
+    );
+    expect(rolledBack).toMatchObject({
+      changed: false,
+      rollout: { state: 'running', version: '2' },
+    });
+    expect(rolledBack?.reason).toMatch(/the running rollout was asked to stop/);
+    expect(result).toMatchObject({ outcome: 'stopped', steps: [] });
+    expect(result.reason).toMatch(/stopped by `release rollback`/);
+    expect(await prodOf(store)).toEqual({ version: '1' });
+    expect(await readTextIfExists(stateLayout(stateDir).rolloutStop)).toBeUndefined();
+    expect((await rolloutEvents(stateDir)).at(-1)).toMatchObject({
+      event: 'end',
+      outcome: 'stopped',
+    });
+  });
+
+  it('a stop request left for another rollout is ignored', async () => {
+    const { stateDir, store, ctx, deps } = await setup({ rps: 50, errorRate: {} });
+    await requestRolloutStop(stateDir, 'some-earlier-rollout');
+    const result = await rollout(ctx, OPTIONS, deps);
+    expect(result.outcome).toBe('succeeded');
+    expect(await prodOf(store)).toEqual({ version: '2' });
   });
 
   it('release rollback ends an interrupted rollout', async () => {
