@@ -12,7 +12,7 @@ import { spawnDev, tempDir } from './helpers.ts';
 import type { DevProcess } from './helpers.ts';
 
 const SEED = Number(process.env.STAGECRAFT_FUZZ_SEED ?? 20_161_126);
-const REQUESTS = Number(process.env.STAGECRAFT_FUZZ_REQUESTS ?? 10_000);
+const REQUESTS = Number(process.env.STAGECRAFT_FUZZ_REQUESTS ?? 20_000);
 // Heaps and JIT settle over the first few thousand requests; memory is judged after that.
 const WARMUP = 5_000;
 const RAW = 400;
@@ -125,11 +125,13 @@ describe('fuzz', () => {
     const health = await fetch(`${dev.url}/prod/user/healthcheck01`);
     expect(health.status).toBe(404);
     // Memory: megabyte bodies make the RSS swing by ~100 MB as the heaps grow and collect, so
-    // compare the medians of the first and second half of the samples: retaining even a few KB
-    // per request would move the second half up by tens of MB; a bounded swing does not.
+    // compare the medians of the first and second half of the samples. The two medians stand
+    // 10,000 requests apart: retaining 6 KB per request moves the second half up by 60 MB, while
+    // the bounded swing moved it by up to 45 MB in CI runs of a leak-free build (RSS samples in
+    // the log line above; with 10,000 measured requests and a 40 MB bound it tripped twice).
     const half = Math.floor(rss.length / 2);
     const growth = median(rss.slice(half)) - median(rss.slice(0, half));
-    expect(growth).toBeLessThan(40);
+    expect(growth).toBeLessThan(60);
     expect(Math.max(...rss)).toBeLessThan(800);
   }, 150_000);
 });
